@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "autoconv",
+    products: [
+        .executable(name: "autoconv", targets: ["autoconv"]),
+        .library(name: "AutoconvCore", targets: ["AutoconvCore"]),
+        .library(name: "AutoconvCPU", targets: ["AutoconvCPU"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
+    ],
+    targets: [
+        // MARK: Public modules
+        .target(
+            name: "AutoconvCore",
+            dependencies: [.product(name: "BigInt", package: "BigInt")]
+        ),
+        .target(name: "AutoconvCPU", dependencies: ["AutoconvCore"]),
+        .executableTarget(
+            name: "autoconv",
+            dependencies: [
+                "AutoconvCore", "AutoconvCPU",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Tests
+        .target(name: "TestSupport", dependencies: ["AutoconvCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "AutoconvCoreTests", dependencies: ["AutoconvCore", "TestSupport"]),
+        .testTarget(name: "AutoconvCPUTests", dependencies: ["AutoconvCore", "AutoconvCPU", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["AutoconvCore", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,79 @@
+import AutoconvCore
+
+/// Prove mode (method.md §3): classifies every composition of the range, asymmetry first, and
+/// collects the survivors in rank order.
+final class ProveVisitor: SearchVisitor {
+    let cutoffs: ProveCutoffs
+    let base: [Int64]
+    var counts = ProveCounts()
+    var survivors: [Survivor] = []
+    /// Index of the window that pruned last: tried first, since neighbours prune alike.
+    private var hot = 0
+    private var qa: [Int64], qb: [Int64], qc: [Int64]
+
+    /// Survivors are kept only when someone wants them: the counts need none.
+    let collectSurvivors: Bool
+
+    init(cutoffs: ProveCutoffs, windowCount: Int, collectSurvivors: Bool) {
+        self.cutoffs = cutoffs
+        self.collectSurvivors = collectSurvivors
+        base = cutoffs.windows.base
+        qa = [Int64](repeating: 0, count: windowCount)
+        qb = qa
+        qc = qa
+    }
+
+    func skipsSubtree(_ search: RangeSearch, fixed k: Int, remaining R: Int, size: UInt64) -> Bool {
+        // The counting convention puts asymmetry first, so a window may account a whole
+        // subtree as test-pruned only when asymmetry prunes none of it.
+        let n = search.n, S = search.S
+        var fixedLeft = 0
+        for i in 0..<min(k, n) { fixedLeft += search.c[i] }
+        let leftMax = k >= n ? fixedLeft : fixedLeft + R
+        let majorMax = max(leftMax, S - fixedLeft)
+        // M = max(A, S − A) is smallest where A is nearest S/2.
+        let majorMin = Asymmetry.majorMass(leftMass: min(max(S / 2, fixedLeft), leftMax), total: S)
+        if majorMin >= cutoffs.asymmetryCutoff {
+            counts.asymmetryPruned += size
+            return true
+        }
+        if majorMax >= cutoffs.asymmetryCutoff { return false }
+        search.preparePrefixSums(fixed: k)
+        let r = Int64(R)
+        for w in 0..<search.terms.count where search.lowerBound(window: w, fixed: k, remaining: r, corrected: true) > base[w] {
+            counts.testPruned += size
+            return true
+        }
+        return false
+    }
+
+    func sweep(_ search: RangeSearch, remaining R: Int, first: Int, last: Int, start: UInt64) {
+        let r = Int64(R)
+        search.prepareLeaves(remaining: R)
+        let windowCount = search.terms.count
+        for w in 0..<windowCount {
+            (qa[w], qb[w], qc[w]) = search.leafQuadratic(window: w, remaining: r, corrected: true)
+        }
+        let S = search.S
+        leaves: for v in first...last {
+            if Asymmetry.majorMass(leftMass: search.leftMass(v: v, remaining: R), total: S) >= cutoffs.asymmetryCutoff {
+                counts.asymmetryPruned += 1
+                continue
+            }
+            let x = Int64(v)
+            if (qa[hot] * x + qb[hot]) * x + qc[hot] > base[hot] {
+                counts.testPruned += 1
+                continue
+            }
+            for w in 0..<windowCount where (qa[w] * x + qb[w]) * x + qc[w] > base[w] {
+                hot = w
+                counts.testPruned += 1
+                continue leaves
+            }
+            let composition = search.leafComposition(v: v, remaining: R)
+            counts.survivors += 1
+            if Compositions.isCanonical(composition) { counts.canonicalSurvivors += 1 }
+            if collectSurvivors { survivors.append(Survivor(rank: start + UInt64(v), composition: composition)) }
+        }
+    }
+}

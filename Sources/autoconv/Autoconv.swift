@@ -1,0 +1,64 @@
+import ArgumentParser
+import AutoconvCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Exit codes, decided here and nowhere else:
+/// 0 success (and `prove`: proven), 1 `prove`: survivors remain, 2 bad input, 3 other failures.
+enum ExitStatus {
+    static let notProven: Int32 = 1
+    static let badInput: Int32 = 2
+    static let failure: Int32 = 3
+}
+
+/// Thrown by `prove` after printing its result, when survivors remain.
+struct NotProven: Error {}
+
+@main
+struct Autoconv: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Sound lower bounds on the autoconvolution constant (Cloninger–Steinerberger branch and prune).",
+        version: "0.1.0",
+        subcommands: [CountCommand.self, BoundCommand.self, ProveCommand.self]
+    )
+
+    static func main() {
+        let status: Int32
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            status = 0
+        } catch {
+            status = Autoconv.report(error)
+        }
+        Glibc.exit(status)
+    }
+
+    /// Prints an error as one line on stderr (help and version go to stdout) and returns its exit code.
+    static func report(_ error: Error) -> Int32 {
+        switch error {
+        case is NotProven:
+            return ExitStatus.notProven
+        case CoreError.badInput(let message):
+            Terminal.err("autoconv: error: \(message)")
+            return ExitStatus.badInput
+        case CoreError.failure(let message):
+            Terminal.err("autoconv: error: \(message)")
+            return ExitStatus.failure
+        default:
+            let code = exitCode(for: error)
+            if code == .success {
+                Terminal.out(fullMessage(for: error))
+                return 0
+            }
+            let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+            Terminal.err("autoconv: error: \(message)")
+            return ExitStatus.badInput
+        }
+    }
+}

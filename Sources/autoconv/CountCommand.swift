@@ -1,0 +1,32 @@
+import ArgumentParser
+import AutoconvCore
+
+struct CountCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "count", abstract: "Print the number of compositions C(S+d−1, d−1), exactly.")
+
+    @OptionGroup var grid: GridOptions
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        guard grid.n >= 1 else { throw CoreError.badInput("n must be at least 1 (got \(grid.n))") }
+        guard grid.m >= 1 else { throw CoreError.badInput("m must be at least 1 (got \(grid.m))") }
+        let (s, overflow) = (4 * grid.n).multipliedReportingOverflow(by: grid.m)
+        guard !overflow, grid.n <= 1 << 20, s <= 1 << 30 else {
+            throw CoreError.badInput("n = \(grid.n), m = \(grid.m) is too large to count")
+        }
+        let count = Compositions.count(parts: 2 * grid.n, sum: s)
+        if json {
+            Terminal.out(JSON.object([
+                ("schema_version", .int(1)), ("command", .string("count")),
+                ("n", .int(Int64(grid.n))), ("m", .int(Int64(grid.m))),
+                ("d", .int(Int64(2 * grid.n))), ("S", .int(Int64(s))),
+                ("compositions", .string(String(count))),
+            ]).rendered())
+        } else {
+            Terminal.out(String(count))
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import AutoconvCore
+import AutoconvCPU
+
+extension Rule: ExpressibleByArgument {}
+extension WindowSet: ExpressibleByArgument {}
+
+/// Which backend runs a job.
+enum BackendChoice: String, ExpressibleByArgument, CaseIterable {
+    case cpu
+}
+
+/// The grid: --n, --m.
+struct GridOptions: ParsableArguments {
+    @Option(help: "Level n: d = 2n bins of width 1/(4n).")
+    var n: Int
+
+    @Option(help: "Grid resolution m: heights are multiples of 1/m, S = 4nm.")
+    var m: Int
+}
+
+/// What `bound` and `prove` share: the grid, the rule, the window set and how to run.
+struct RunOptions: ParsableArguments {
+    @OptionGroup var grid: GridOptions
+
+    @Option(help: "Correction rule: flat (CS Lemma 3) or refined.")
+    var rule: Rule = .refined
+
+    @Option(name: .customLong("max-window"), help: "Largest window length: d (older set) or 2d (all windows).")
+    var maxWindow: WindowSet = .twoD
+
+    @Option(help: "Backend: cpu.")
+    var backend: BackendChoice = .cpu
+
+    @Option(help: "CPU threads (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "Print one JSON object on stdout; progress and logs go to stderr.")
+    var json = false
+
+    func problem() throws -> Problem {
+        try Problem(n: grid.n, m: grid.m, rule: rule, windows: maxWindow)
+    }
+
+    func makeBackend() throws -> Backend {
+        let count = threads ?? Terminal.processorCount
+        guard count >= 1 else { throw CoreError.badInput("threads must be at least 1 (got \(count))") }
+        return CPUBackend(threads: count)
+    }
+
+    /// The JSON fields every run reports first.
+    func header(command: String, problem: Problem, backend: Backend, compositions: UInt64) -> [(String, JSON)] {
+        [
+            ("schema_version", .int(1)),
+            ("command", .string(command)),
+            ("n", .int(Int64(problem.n))), ("m", .int(Int64(problem.m))),
+            ("d", .int(Int64(problem.d))), ("S", .int(Int64(problem.S))),
+            ("rule", .string(problem.rule.rawValue)),
+            ("max_window", .string(problem.windows.rawValue)),
+            ("backend", .string(backend.name)),
+            ("device", .string(backend.deviceDescription)),
+            ("compositions", .string(String(compositions))),
+        ]
+    }
+}
+
+/// Wall-clock timing of a run, for `elapsed_seconds` and `rate`.
+struct Stopwatch {
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
+
+    init() { start = clock.now }
+
+    var seconds: Double {
+        let d = clock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+}
+
+/// "c/m" heights of a composition, as reduced fraction strings.
+func heights(_ c: [Int], m: Int) -> [String] {
+    c.map { Fraction(Int64($0), Int64(m)).description }
+}
