@@ -28,18 +28,21 @@ final class BoundVisitor: SearchVisitor {
     private var testBase: [Int64] = []
     private var certBase: [Int64] = []
     private var asymmetryCut = 0
-    private var hotTest = 0, hotCert = 0
-    private var ta: [Int64], tb: [Int64], tc: [Int64]
-    private var ca: [Int64], cb: [Int64], cc: [Int64]
+    private let testLeaves: LeafQuadratics
+    private let certLeaves: LeafQuadratics
 
     init(problem: Problem, evaluator: Evaluator, shared: SharedBest) {
         self.problem = problem
         self.evaluator = evaluator
         self.shared = shared
-        let count = evaluator.windows.count
-        ta = [Int64](repeating: 0, count: count)
-        (tb, tc, ca, cb, cc) = (ta, ta, ta, ta, ta)
+        testLeaves = LeafQuadratics(count: evaluator.windows.count)
+        certLeaves = LeafQuadratics(count: evaluator.windows.count)
         adopt(shared.offer(test: nil, certified: nil))
+    }
+
+    deinit {
+        testLeaves.deallocate()
+        certLeaves.deallocate()
     }
 
     /// Rebuilds the integer cut-offs from the best known values.
@@ -73,48 +76,35 @@ final class BoundVisitor: SearchVisitor {
     }
 
     func sweep(_ search: RangeSearch, remaining R: Int, first: Int, last: Int, start: UInt64) {
+        // Only canonical leaves: with c_{d−1} = R − v, c_0 < R − v makes the leaf canonical,
+        // c_0 > R − v makes it not, and only v = R − c_0 needs the full comparison (d = 2: v ≤ R/2).
+        let d = search.d
+        let tie = d == 2 ? R / 2 : R - search.c[0]
+        let lastSure = min(last, d == 2 ? tie : tie - 1)
         let r = Int64(R)
         search.prepareLeaves(remaining: R)
-        let windowCount = search.terms.count
-        for w in 0..<windowCount {
-            (ta[w], tb[w], tc[w]) = search.leafQuadratic(window: w, remaining: r, corrected: false)
-            (ca[w], cb[w], cc[w]) = search.leafQuadratic(window: w, remaining: r, corrected: true)
-        }
-        for v in first...last {
-            guard isCanonicalLeaf(search, v: v, remaining: R) else { continue }
-            let x = Int64(v)
-            if exceeds(x, ta, tb, tc, testBase, &hotTest)
-                && (Asymmetry.majorMass(leftMass: search.leftMass(v: v, remaining: R), total: problem.S) >= asymmetryCut
-                    || exceeds(x, ca, cb, cc, certBase, &hotCert)) {
-                continue
+        testLeaves.load(search, remaining: r, corrected: false)
+        certLeaves.load(search, remaining: r, corrected: true)
+        // The left mass is fixed unless d = 2, where it is v itself.
+        let fixedMajor = d == 2 ? nil : Optional(Asymmetry.majorMass(leftMass: search.leftMass(v: 0, remaining: R), total: problem.S))
+        testBase.withUnsafeBufferPointer { testBase in
+            certBase.withUnsafeBufferPointer { certBase in
+                let testBase = testBase.baseAddress!, certBase = certBase.baseAddress!
+                func visit(_ v: Int) {
+                    let x = Int64(v)
+                    let major = fixedMajor ?? Asymmetry.majorMass(leftMass: v, total: problem.S)
+                    if testLeaves.exceeds(x, testBase) && (major >= asymmetryCut || certLeaves.exceeds(x, certBase)) { return }
+                    record(search.leafComposition(v: v, remaining: R), rank: start + UInt64(v))
+                }
+                if first <= lastSure {
+                    for v in first...lastSure { visit(v) }
+                }
+                if d > 2 && tie >= first && tie <= last && tie > lastSure
+                    && Compositions.isCanonical(search.leafComposition(v: tie, remaining: R)) {
+                    visit(tie)
+                }
             }
-            record(search.leafComposition(v: v, remaining: R), rank: start + UInt64(v))
         }
-    }
-
-    /// Whether some window's quadratic at x exceeds its cut-off; remembers the window that did.
-    @inline(__always)
-    private func exceeds(_ x: Int64, _ a: [Int64], _ b: [Int64], _ c: [Int64], _ base: [Int64], _ hot: inout Int) -> Bool {
-        if (a[hot] * x + b[hot]) * x + c[hot] > base[hot] { return true }
-        for w in 0..<a.count where (a[w] * x + b[w]) * x + c[w] > base[w] {
-            hot = w
-            return true
-        }
-        return false
-    }
-
-    /// c ≤ reverse(c) for the leaf with c_{d−2} = v, c_{d−1} = R − v.
-    @inline(__always)
-    private func isCanonicalLeaf(_ search: RangeSearch, v: Int, remaining R: Int) -> Bool {
-        let d = search.d
-        var i = 0, j = d - 1
-        while i < j {
-            let left = i == d - 2 ? v : search.c[i]
-            let right = j == d - 1 ? R - v : (j == d - 2 ? v : search.c[j])
-            if left != right { return left < right }
-            i += 1; j -= 1
-        }
-        return true
     }
 
     /// Exact values for a leaf that may improve a minimum (rare): straight from the evaluator.

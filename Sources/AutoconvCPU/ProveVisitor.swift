@@ -7,9 +7,7 @@ final class ProveVisitor: SearchVisitor {
     let base: [Int64]
     var counts = ProveCounts()
     var survivors: [Survivor] = []
-    /// Index of the window that pruned last: tried first, since neighbours prune alike.
-    private var hot = 0
-    private var qa: [Int64], qb: [Int64], qc: [Int64]
+    private let leaves: LeafQuadratics
 
     /// Survivors are kept only when someone wants them: the counts need none.
     let collectSurvivors: Bool
@@ -18,10 +16,10 @@ final class ProveVisitor: SearchVisitor {
         self.cutoffs = cutoffs
         self.collectSurvivors = collectSurvivors
         base = cutoffs.windows.base
-        qa = [Int64](repeating: 0, count: windowCount)
-        qb = qa
-        qc = qa
+        leaves = LeafQuadratics(count: windowCount)
     }
+
+    deinit { leaves.deallocate() }
 
     func skipsSubtree(_ search: RangeSearch, fixed k: Int, remaining R: Int, size: UInt64) -> Bool {
         // The counting convention puts asymmetry first, so a window may account a whole
@@ -48,32 +46,25 @@ final class ProveVisitor: SearchVisitor {
     }
 
     func sweep(_ search: RangeSearch, remaining R: Int, first: Int, last: Int, start: UInt64) {
-        let r = Int64(R)
         search.prepareLeaves(remaining: R)
-        let windowCount = search.terms.count
-        for w in 0..<windowCount {
-            (qa[w], qb[w], qc[w]) = search.leafQuadratic(window: w, remaining: r, corrected: true)
-        }
-        let S = search.S
-        leaves: for v in first...last {
-            if Asymmetry.majorMass(leftMass: search.leftMass(v: v, remaining: R), total: S) >= cutoffs.asymmetryCutoff {
-                counts.asymmetryPruned += 1
-                continue
+        leaves.load(search, remaining: Int64(R), corrected: true)
+        let S = search.S, cut = cutoffs.asymmetryCutoff
+        // The left mass is fixed unless d = 2, where it is v itself.
+        let fixedMajor = search.d == 2 ? nil : Optional(Asymmetry.majorMass(leftMass: search.leftMass(v: 0, remaining: R), total: S))
+        base.withUnsafeBufferPointer { base in
+            let base = base.baseAddress!
+            for v in first...last {
+                if (fixedMajor ?? Asymmetry.majorMass(leftMass: v, total: S)) >= cut {
+                    counts.asymmetryPruned += 1
+                } else if leaves.exceeds(Int64(v), base) {
+                    counts.testPruned += 1
+                } else {
+                    let composition = search.leafComposition(v: v, remaining: R)
+                    counts.survivors += 1
+                    if Compositions.isCanonical(composition) { counts.canonicalSurvivors += 1 }
+                    if collectSurvivors { survivors.append(Survivor(rank: start + UInt64(v), composition: composition)) }
+                }
             }
-            let x = Int64(v)
-            if (qa[hot] * x + qb[hot]) * x + qc[hot] > base[hot] {
-                counts.testPruned += 1
-                continue
-            }
-            for w in 0..<windowCount where (qa[w] * x + qb[w]) * x + qc[w] > base[w] {
-                hot = w
-                counts.testPruned += 1
-                continue leaves
-            }
-            let composition = search.leafComposition(v: v, remaining: R)
-            counts.survivors += 1
-            if Compositions.isCanonical(composition) { counts.canonicalSurvivors += 1 }
-            if collectSurvivors { survivors.append(Survivor(rank: start + UInt64(v), composition: composition)) }
         }
     }
 }

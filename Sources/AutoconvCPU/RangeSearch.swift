@@ -29,14 +29,16 @@ final class RangeSearch {
     /// The mode-specific decisions: prove counts or find-min minima.
     let visitor: SearchVisitor
 
-    // Search state.
-    var c: [Int]
-    var conv: [Int64]
-    // Scratch, reused at every node.
-    var convPrefix: [Int64]
-    var massPrefix: [Int64]
-    var quadratic: [Int64], linear: [Int64], constant: [Int64]
-    var quadraticSum: [Int64], linearSum: [Int64], constantSum: [Int64]
+    // Search state and scratch, in raw buffers held by `let`: the hot loops then pay neither
+    // bounds nor dynamic exclusivity checks. Sizes are fixed by d.
+    /// The composition being built; entries at and past the current depth are 0.
+    let c: UnsafeMutablePointer<Int>
+    /// Autoconvolution of the fixed prefix (2d − 1 entries).
+    let conv: UnsafeMutablePointer<Int64>
+    let convPrefix: UnsafeMutablePointer<Int64>
+    let massPrefix: UnsafeMutablePointer<Int64>
+    let quadratic: UnsafeMutablePointer<Int64>, linear: UnsafeMutablePointer<Int64>, constant: UnsafeMutablePointer<Int64>
+    let quadraticSum: UnsafeMutablePointer<Int64>, linearSum: UnsafeMutablePointer<Int64>, constantSum: UnsafeMutablePointer<Int64>
 
     init(problem: Problem, terms: WindowTerms, table: BinomialTable<UInt64>, lo: UInt64, hi: UInt64, visitor: SearchVisitor) {
         self.problem = problem
@@ -48,16 +50,26 @@ final class RangeSearch {
         self.lo = lo
         self.hi = hi
         self.visitor = visitor
-        c = [Int](repeating: 0, count: d)
-        conv = [Int64](repeating: 0, count: 2 * d - 1)
-        convPrefix = [Int64](repeating: 0, count: 2 * d)
-        massPrefix = [Int64](repeating: 0, count: d + 1)
-        quadratic = [Int64](repeating: 0, count: 2 * d - 1)
-        linear = quadratic
-        constant = quadratic
-        quadraticSum = [Int64](repeating: 0, count: 2 * d)
-        linearSum = quadraticSum
-        constantSum = quadraticSum
+        func buffer<T: FixedWidthInteger>(_ count: Int) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: count)
+            p.initialize(repeating: 0, count: count)
+            return p
+        }
+        c = buffer(d)
+        conv = buffer(2 * d - 1)
+        convPrefix = buffer(2 * d)
+        massPrefix = buffer(d + 1)
+        quadratic = buffer(2 * d - 1)
+        linear = buffer(2 * d - 1)
+        constant = buffer(2 * d - 1)
+        quadraticSum = buffer(2 * d)
+        linearSum = buffer(2 * d)
+        constantSum = buffer(2 * d)
+    }
+
+    deinit {
+        for p in [conv, convPrefix, massPrefix, quadratic, linear, constant, quadraticSum, linearSum, constantSum] { p.deallocate() }
+        c.deallocate()
     }
 
     func run() {
@@ -200,7 +212,7 @@ final class RangeSearch {
 
     /// The full composition with c_{d−2} = v, c_{d−1} = R − v.
     func leafComposition(v: Int, remaining R: Int) -> [Int] {
-        var full = c
+        var full = Array(UnsafeBufferPointer(start: c, count: d))
         full[d - 2] = v
         full[d - 1] = R - v
         return full

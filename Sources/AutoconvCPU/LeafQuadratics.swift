@@ -1,0 +1,54 @@
+import AutoconvCore
+
+/// The window values of one leaf sweep as quadratics q_w(v) = a·v² + b·v + c in v = c_{d−2}
+/// (see `RangeSearch.prepareLeaves`), kept in raw buffers: this is the innermost loop.
+///
+/// Magnitudes: |q_w(v)| ≤ S² + 2(ℓ−1)·S + |W| < 2^32 for S ≤ 46,340, and every partial product
+/// (a·v + b)·v stays below 2^40, so Int64 never overflows.
+struct LeafQuadratics {
+    let count: Int
+    private let a: UnsafeMutablePointer<Int64>
+    private let b: UnsafeMutablePointer<Int64>
+    private let c: UnsafeMutablePointer<Int64>
+    /// The window that exceeded last: tried first, since neighbouring leaves prune alike.
+    /// Behind a pointer so that checks need no mutable access to the holder.
+    private let hot: UnsafeMutablePointer<Int>
+
+    init(count: Int) {
+        self.count = count
+        a = .allocate(capacity: count)
+        b = .allocate(capacity: count)
+        c = .allocate(capacity: count)
+        hot = .allocate(capacity: 1)
+        hot.pointee = 0
+    }
+
+    func deallocate() {
+        a.deallocate()
+        b.deallocate()
+        c.deallocate()
+        hot.deallocate()
+    }
+
+    /// Loads the quadratics of the search's current leaf parent.
+    func load(_ search: RangeSearch, remaining R: Int64, corrected: Bool) {
+        for w in 0..<count {
+            (a[w], b[w], c[w]) = search.leafQuadratic(window: w, remaining: R, corrected: corrected)
+        }
+    }
+
+    @inline(__always)
+    func value(_ w: Int, _ x: Int64) -> Int64 { (a[w] &* x &+ b[w]) &* x &+ c[w] }
+
+    /// Whether some window's value at x exceeds its cut-off `base[w]`.
+    @inline(__always)
+    func exceeds(_ x: Int64, _ base: UnsafePointer<Int64>) -> Bool {
+        let h = hot.pointee
+        if value(h, x) > base[h] { return true }
+        for w in 0..<count where value(w, x) > base[w] {
+            hot.pointee = w
+            return true
+        }
+        return false
+    }
+}
