@@ -82,11 +82,21 @@ final class BoundVisitor: SearchVisitor {
         let tie = d == 2 ? R / 2 : R - search.c[0]
         let lastSure = min(last, d == 2 ? tie : tie - 1)
         let r = Int64(R)
+        let sweepLast = min(last, tie)
+        guard first <= sweepLast else { return }
         search.prepareLeaves(remaining: R)
-        testLeaves.load(search, remaining: r, corrected: false)
-        certLeaves.load(search, remaining: r, corrected: true)
         // The left mass is fixed unless d = 2, where it is v itself.
         let fixedMajor = d == 2 ? nil : Optional(Asymmetry.majorMass(leftMass: search.leftMass(v: 0, remaining: R), total: problem.S))
+        let skip = testBase.withUnsafeBufferPointer { testBase in
+            certBase.withUnsafeBufferPointer { certBase in
+                testLeaves.hotExceedsEverywhere(search, remaining: r, corrected: false, from: first, through: sweepLast, testBase.baseAddress!)
+                    && (fixedMajor.map { $0 >= asymmetryCut } ?? false
+                        || certLeaves.hotExceedsEverywhere(search, remaining: r, corrected: true, from: first, through: sweepLast, certBase.baseAddress!))
+            }
+        }
+        if skip { return }
+        testLeaves.load(search, remaining: r, corrected: false)
+        certLeaves.load(search, remaining: r, corrected: true)
         testBase.withUnsafeBufferPointer { testBase in
             certBase.withUnsafeBufferPointer { certBase in
                 let testBase = testBase.baseAddress!, certBase = certBase.baseAddress!

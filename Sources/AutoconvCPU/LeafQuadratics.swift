@@ -40,6 +40,25 @@ struct LeafQuadratics {
     @inline(__always)
     func value(_ w: Int, _ x: Int64) -> Int64 { (a[w] &* x &+ b[w]) &* x &+ c[w] }
 
+    /// Whether the last window that exceeded exceeds at every v in [lo, hi]: then the whole
+    /// sweep is decided by one window, and `load` can be skipped. Loads only that window.
+    func hotExceedsEverywhere(_ search: RangeSearch, remaining R: Int64, corrected: Bool,
+                              from lo: Int, through hi: Int, _ base: UnsafePointer<Int64>) -> Bool {
+        let h = hot.pointee
+        let (qa, qb, qc) = search.leafQuadratic(window: h, remaining: R, corrected: corrected)
+        (a[h], b[h], c[h]) = (qa, qb, qc)
+        // The minimum over integers of a·v² + b·v + c on [lo, hi]: at an end, or (a > 0) at
+        // one of the two integers around the vertex −b/(2a).
+        var least = min(value(h, Int64(lo)), value(h, Int64(hi)))
+        if qa > 0 {
+            let vertex = (-qb).dividedRoundingDown(by: 2 * qa)
+            for v in [vertex, vertex + 1] where v > Int64(lo) && v < Int64(hi) {
+                least = min(least, value(h, v))
+            }
+        }
+        return least > base[h]
+    }
+
     /// Whether some window's value at x exceeds its cut-off `base[w]`.
     @inline(__always)
     func exceeds(_ x: Int64, _ base: UnsafePointer<Int64>) -> Bool {
@@ -50,5 +69,14 @@ struct LeafQuadratics {
             return true
         }
         return false
+    }
+}
+
+extension Int64 {
+    /// ⌊self / divisor⌋ for a positive divisor.
+    @inline(__always)
+    func dividedRoundingDown(by divisor: Int64) -> Int64 {
+        let q = self / divisor
+        return (self % divisor != 0 && self < 0) ? q - 1 : q
     }
 }

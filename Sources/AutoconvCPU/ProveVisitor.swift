@@ -46,11 +46,23 @@ final class ProveVisitor: SearchVisitor {
     }
 
     func sweep(_ search: RangeSearch, remaining R: Int, first: Int, last: Int, start: UInt64) {
-        search.prepareLeaves(remaining: R)
-        leaves.load(search, remaining: Int64(R), corrected: true)
         let S = search.S, cut = cutoffs.asymmetryCutoff
         // The left mass is fixed unless d = 2, where it is v itself.
         let fixedMajor = search.d == 2 ? nil : Optional(Asymmetry.majorMass(leftMass: search.leftMass(v: 0, remaining: R), total: S))
+        let size = UInt64(last - first + 1)
+        if let fixedMajor, fixedMajor >= cut {
+            counts.asymmetryPruned += size
+            return
+        }
+        search.prepareLeaves(remaining: R)
+        let wholeSweepPruned = fixedMajor != nil && base.withUnsafeBufferPointer {
+            leaves.hotExceedsEverywhere(search, remaining: Int64(R), corrected: true, from: first, through: last, $0.baseAddress!)
+        }
+        if wholeSweepPruned {
+            counts.testPruned += size
+            return
+        }
+        leaves.load(search, remaining: Int64(R), corrected: true)
         base.withUnsafeBufferPointer { base in
             let base = base.baseAddress!
             for v in first...last {
