@@ -25,8 +25,10 @@ final class BoundVisitor: SearchVisitor {
     let shared: SharedBest
     var result = BoundPartial()
 
-    private var testBase: [Int64] = []
-    private var certBase: [Int64] = []
+    /// Cut-offs for "test(c) > best test" and "cert(c) > best cert", one per window. Raw
+    /// buffers updated in place, so a sweep sees a new minimum at once.
+    private let testBase: UnsafeMutablePointer<Int64>
+    private let certBase: UnsafeMutablePointer<Int64>
     private var asymmetryCut = 0
     private let testLeaves: LeafQuadratics
     private let certLeaves: LeafQuadratics
@@ -37,18 +39,24 @@ final class BoundVisitor: SearchVisitor {
         self.shared = shared
         testLeaves = LeafQuadratics(count: evaluator.windows.count)
         certLeaves = LeafQuadratics(count: evaluator.windows.count)
+        testBase = .allocate(capacity: evaluator.windows.count)
+        certBase = .allocate(capacity: evaluator.windows.count)
         adopt(shared.offer(test: nil, certified: nil))
     }
 
     deinit {
         testLeaves.deallocate()
         certLeaves.deallocate()
+        testBase.deallocate()
+        certBase.deallocate()
     }
 
     /// Rebuilds the integer cut-offs from the best known values.
     private func adopt(_ best: (test: Fraction?, certified: Fraction?)) {
-        testBase = WindowCutoffs(value: best.test, correction: .none, windows: evaluator.windows).base
-        certBase = WindowCutoffs(value: best.certified, rule: problem.rule, windows: evaluator.windows).base
+        let test = WindowCutoffs(value: best.test, correction: .none, windows: evaluator.windows).base
+        let cert = WindowCutoffs(value: best.certified, rule: problem.rule, windows: evaluator.windows).base
+        testBase.update(from: test, count: test.count)
+        certBase.update(from: cert, count: cert.count)
         asymmetryCut = Asymmetry.cutoffAbove(best.certified, problem: problem)
     }
 
@@ -87,33 +95,25 @@ final class BoundVisitor: SearchVisitor {
         search.prepareLeaves(remaining: R)
         // The left mass is fixed unless d = 2, where it is v itself.
         let fixedMajor = d == 2 ? nil : Optional(Asymmetry.majorMass(leftMass: search.leftMass(v: 0, remaining: R), total: problem.S))
-        let skip = testBase.withUnsafeBufferPointer { testBase in
-            certBase.withUnsafeBufferPointer { certBase in
-                testLeaves.hotExceedsEverywhere(search, remaining: r, corrected: false, from: first, through: sweepLast, testBase.baseAddress!)
-                    && (fixedMajor.map { $0 >= asymmetryCut } ?? false
-                        || certLeaves.hotExceedsEverywhere(search, remaining: r, corrected: true, from: first, through: sweepLast, certBase.baseAddress!))
-            }
+        if testLeaves.hotExceedsEverywhere(search, remaining: r, corrected: false, from: first, through: sweepLast, testBase)
+            && (fixedMajor.map { $0 >= asymmetryCut } ?? false
+                || certLeaves.hotExceedsEverywhere(search, remaining: r, corrected: true, from: first, through: sweepLast, certBase)) {
+            return
         }
-        if skip { return }
         testLeaves.load(search, remaining: r, corrected: false)
         certLeaves.load(search, remaining: r, corrected: true)
-        testBase.withUnsafeBufferPointer { testBase in
-            certBase.withUnsafeBufferPointer { certBase in
-                let testBase = testBase.baseAddress!, certBase = certBase.baseAddress!
-                func visit(_ v: Int) {
-                    let x = Int64(v)
-                    let major = fixedMajor ?? Asymmetry.majorMass(leftMass: v, total: problem.S)
-                    if testLeaves.exceeds(x, testBase) && (major >= asymmetryCut || certLeaves.exceeds(x, certBase)) { return }
-                    record(search.leafComposition(v: v, remaining: R), rank: start + UInt64(v))
-                }
-                if first <= lastSure {
-                    for v in first...lastSure { visit(v) }
-                }
-                if d > 2 && tie >= first && tie <= last && tie > lastSure
-                    && Compositions.isCanonical(search.leafComposition(v: tie, remaining: R)) {
-                    visit(tie)
-                }
-            }
+        func visit(_ v: Int) {
+            let x = Int64(v)
+            let major = fixedMajor ?? Asymmetry.majorMass(leftMass: v, total: problem.S)
+            if testLeaves.exceeds(x, testBase) && (major >= asymmetryCut || certLeaves.exceeds(x, certBase)) { return }
+            record(search.leafComposition(v: v, remaining: R), rank: start + UInt64(v))
+        }
+        if first <= lastSure {
+            for v in first...lastSure { visit(v) }
+        }
+        if d > 2 && tie >= first && tie <= last && tie > lastSure
+            && Compositions.isCanonical(search.leafComposition(v: tie, remaining: R)) {
+            visit(tie)
         }
     }
 

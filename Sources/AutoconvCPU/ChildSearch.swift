@@ -1,0 +1,419 @@
+import AutoconvCore
+import Dispatch
+import Synchronization
+
+/// The CPU cascade engine: expands parents into their children (method.md §5) on all cores.
+///
+/// Work units are (parent, child-index range) pairs in the addressing of `ChildTree`. A parent
+/// is split into several ranges only when a batch has too few parents to keep every thread
+/// busy. Units are taken in order from a shared counter and merged by unit index, so counts
+/// and survivor order never depend on scheduling.
+public struct CPUChildBackend: ChildBackend {
+    public let threads: Int
+
+    public init(threads: Int) {
+        precondition(threads >= 1)
+        self.threads = threads
+    }
+
+    public var name: String { "cpu" }
+    public var deviceDescription: String { "CPU (\(threads) thread\(threads == 1 ? "" : "s"))" }
+
+    public func expand(_ job: ChildJob, survivors: (_ batch: [[Int]]) throws -> Void,
+                       stop: StopCheck, progress: ((_ parentsDone: Int) -> Void)?) throws -> ChildCounts {
+        let trees = try job.parents.map { parent -> ChildTree in
+            guard 2 * parent.count == job.problem.d, let tree = ChildTree(parent: parent, deltas: job.deltas) else {
+                throw CoreError.failure("parent \(parent) has no child tree at d = \(job.problem.d) (wrong size, or 2^128 children or more)")
+            }
+            return tree
+        }
+        let pieces = max(1, (8 * threads + trees.count - 1) / max(trees.count, 1))
+        var units: [(parent: Int, lo: UInt128, hi: UInt128)] = []
+        for (p, tree) in trees.enumerated() {
+            let total = tree.count, parts = UInt128(min(pieces, 1 << 16))
+            for r in 0..<parts where total * r / parts < total * (r + 1) / parts || total == 0 {
+                units.append((p, total * r / parts, total * (r + 1) / parts))
+                if total == 0 { break }
+            }
+        }
+        let terms = WindowTerms(problem: job.problem)
+        let next = Atomic<Int>(0)
+        let finished = Atomic<Int>(0)
+        let stopped = Atomic<Bool>(false)
+        let results = Mutex<[ChildSearch.Result?]>(Array(repeating: nil, count: units.count))
+        let group = DispatchGroup()
+        let frozenUnits = units
+        for _ in 0..<min(threads, max(units.count, 1)) {
+            DispatchQueue.global().async(group: group) {
+                let search = ChildSearch(problem: job.problem, terms: terms, cutoffs: job.cutoffs, deltas: job.deltas)
+                while true {
+                    if stop() { stopped.store(true, ordering: .relaxed); break }
+                    let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard index < frozenUnits.count else { break }
+                    let unit = frozenUnits[index]
+                    let result = search.run(trees[unit.parent], lo: unit.lo, hi: unit.hi)
+                    results.withLock { $0[index] = result }
+                    finished.wrappingAdd(1, ordering: .relaxed)
+                }
+            }
+        }
+        let parentCount = max(trees.count, 1), unitCount = max(units.count, 1)
+        while group.wait(timeout: .now() + .milliseconds(250)) == .timedOut {
+            progress?(finished.load(ordering: .relaxed) * parentCount / unitCount)
+        }
+        if stopped.load(ordering: .relaxed) { throw BatchStopped() }
+        progress?(trees.count)
+
+        let all = results.withLock { $0.map { $0! } }
+        var counts = ChildCounts()
+        var u = 0
+        for (p, tree) in trees.enumerated() {
+            var patternsSurviving = Set<UInt64>()
+            var batch: [[Int]] = []
+            while u < units.count && units[u].parent == p {
+                counts.merge(all[u].counts)
+                patternsSurviving.formUnion(all[u].survivingPatterns)
+                batch += all[u].survivors
+                u += 1
+            }
+            let patterns = tree.patternCount
+            counts.parents += 1
+            counts.patterns += patterns
+            counts.patternsPruned += patterns - UInt128(patternsSurviving.count)
+            if !batch.isEmpty { try survivors(batch) }
+        }
+        return counts
+    }
+}
+
+/// Depth-first search over the children of one parent, within one child-index range [lo, hi),
+/// branching on Δ inside the search (method.md §5).
+///
+/// At pair i the search chooses Δ_{i+1} (fixing σ_i = 2t_i + Δ_{i+1} − Δ_i), then the split
+/// u_{2i} = v, u_{2i+1} = σ_i − v, in the order of `ChildTree`'s addressing; so the children
+/// below any node form one index range, and a cut node accounts that range at once.
+///
+/// **The cut at a node** (pairs < i split, σ_i known, Δ_{i+1} known). Pairs b ≥ i are "free":
+/// σ_i is exact, σ_{i+1} ∈ 2t_{i+1} − Δ_{i+1} + {Δ_lo … Δ_hi}, and further pairs
+/// σ_b ∈ 2t_b + {Δ_lo − Δ_hi … Δ_hi − Δ_lo}, lower ends clamped at 0. Since every conv term is ≥ 0,
+/// for a window [s, e] every child below the node has
+///   WS ≥ Σ_{p∈[s,e]} conv_fixed[p]
+///      + Σ { 2u_j·σmin_b : j < 2i fixed, b free, j+2b ≥ s, j+2b+1 ≤ e }   (bin j meets both bins of pair b)
+///      + Σ { σmin_b·σmin_b' : b, b' free (ordered), 2(b+b') ≥ s, 2(b+b')+2 ≤ e } (the pairs' whole products)
+/// and W_int ≤ fixed mass in range + min(R, Σ σmax_b over free pairs meeting the range), where
+/// R = Σ_{b≥i} σ_b = 2Σ_{b≥i} t_b − Δ_i exactly. The node is cut when LB − coefficient·UB
+/// exceeds the window's cut-off, but only where asymmetry prunes none of its children, as the
+/// counting convention puts asymmetry first: a child's left mass is 2·(parent's left mass) + Δ_{n/2}
+/// with n/2 the parent's n, so asymmetry is decided by that one Δ.
+///
+/// Magnitudes: every bound is at most (2S)² + 2·2d·2S < 2^32 for the child S ≤ 46,340, in Int64.
+final class ChildSearch {
+    struct Result {
+        var counts = ChildCounts()
+        var survivors: [[Int]] = []
+        /// Patterns (bit b−1 set when Δ_b = Δ_hi) with at least one survivor in the range.
+        var survivingPatterns = Set<UInt64>()
+    }
+
+    let d: Int, dp: Int, halfParent: Int
+    let windowCount: Int
+    let low: Int, high: Int
+    let asymmetryCutoff: Int
+    let S: Int
+
+    // Windows, raw.
+    private let start: UnsafeMutablePointer<Int>, end: UnsafeMutablePointer<Int>
+    private let firstBin: UnsafeMutablePointer<Int>, lastBin: UnsafeMutablePointer<Int>
+    private let coefficient: UnsafeMutablePointer<Int64>, base: UnsafeMutablePointer<Int64>
+    private var hot = 0
+
+    // Per parent.
+    private var tree: ChildTree!
+    private var t: [Int] = []
+    private var lo: UInt128 = 0, hi: UInt128 = 0
+    private var tailMass: [Int64] = []          // Σ_{b≥i} t_b
+    private var asymmetryPrunes: [Bool] = []    // by Δ_{n/2} − low
+    private var result = Result()
+
+    // Search state.
+    private let u: UnsafeMutablePointer<Int64>
+    private let conv: UnsafeMutablePointer<Int64>
+    private var delta: [Int]
+
+    // Scratch for bounds and leaves.
+    private let convPrefix: UnsafeMutablePointer<Int64>
+    private let crossPrefix: UnsafeMutablePointer<Int64>
+    private let pairPrefix: UnsafeMutablePointer<Int64>
+    private let massPrefix: UnsafeMutablePointer<Int64>
+    private let sigmaMin: UnsafeMutablePointer<Int64>
+    private let sigmaMaxPrefix: UnsafeMutablePointer<Int64>
+    private let qa: UnsafeMutablePointer<Int64>, qb: UnsafeMutablePointer<Int64>, qc: UnsafeMutablePointer<Int64>
+    private let scratch: UnsafeMutablePointer<Int64>
+
+    init(problem: Problem, terms: WindowTerms, cutoffs: ProveCutoffs, deltas: DeltaRange) {
+        d = problem.d
+        dp = d / 2
+        halfParent = dp / 2
+        S = problem.S
+        windowCount = terms.count
+        low = deltas.low
+        high = deltas.high
+        asymmetryCutoff = cutoffs.asymmetryCutoff
+        func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(a.count, 1))
+            p.initialize(from: a, count: a.count)
+            return p
+        }
+        start = copy(terms.start); end = copy(terms.end)
+        firstBin = copy(terms.firstBin); lastBin = copy(terms.lastBin)
+        coefficient = copy(terms.coefficient); base = copy(cutoffs.windows.base)
+        func zeros(_ n: Int) -> UnsafeMutablePointer<Int64> {
+            let p = UnsafeMutablePointer<Int64>.allocate(capacity: n)
+            p.initialize(repeating: 0, count: n)
+            return p
+        }
+        u = zeros(d); conv = zeros(2 * d)
+        convPrefix = zeros(2 * d + 1); crossPrefix = zeros(2 * d + 1); pairPrefix = zeros(d + 1)
+        massPrefix = zeros(d + 1); sigmaMin = zeros(dp); sigmaMaxPrefix = zeros(dp + 1)
+        qa = zeros(windowCount); qb = zeros(windowCount); qc = zeros(windowCount)
+        scratch = zeros(2 * d + 1)
+        delta = [Int](repeating: 0, count: dp + 1)
+    }
+
+    deinit {
+        for p in [start, end, firstBin, lastBin] { p.deallocate() }
+        for p in [coefficient, base, u, conv, convPrefix, crossPrefix, pairPrefix, massPrefix,
+                  sigmaMin, sigmaMaxPrefix, qa, qb, qc, scratch] { p.deallocate() }
+    }
+
+    /// Classifies the children of `tree` with index in [lo, hi).
+    func run(_ tree: ChildTree, lo: UInt128, hi: UInt128) -> Result {
+        self.tree = tree
+        t = tree.parent
+        self.lo = lo
+        self.hi = hi
+        result = Result()
+        tailMass = [Int64](repeating: 0, count: dp + 1)
+        for i in stride(from: dp - 1, through: 0, by: -1) { tailMass[i] = tailMass[i + 1] + Int64(t[i]) }
+        let leftMass = t[0..<halfParent].reduce(0, +)
+        asymmetryPrunes = (low...high).map {
+            Asymmetry.majorMass(leftMass: 2 * leftMass + $0, total: S) >= asymmetryCutoff
+        }
+        for k in 0..<(2 * d) { conv[k] = 0 }
+        delta[0] = 0
+        if lo < hi { descend(pair: 0, start: 0) }
+        return result
+    }
+
+    /// The children below pairs 0 … i−1 split (Δ_i = delta[i]), whose first index is `start`.
+    private func descend(pair i: Int, start blockStart: UInt128) {
+        let left = delta[i]
+        var offset = blockStart
+        for right in low...high where i < dp - 1 || right == 0 {
+            let sigma = 2 * t[i] + right - left
+            guard sigma >= 0 else { continue }
+            let below = tree.completions(from: i + 1, delta: right)
+            let size = UInt128(sigma + 1) * below
+            let first = offset
+            offset += size
+            let clipped = overlap(first, size)
+            if clipped == 0 {
+                if first >= hi { return }
+                continue
+            }
+            delta[i + 1] = right
+            if i == halfParent - 1 && asymmetryPrunes[right - low] {
+                result.counts.children += clipped
+                result.counts.asymmetryPruned += clipped
+                continue
+            }
+            let asymmetryDecided = i >= halfParent - 1 || !asymmetryPrunes.contains(true)
+            if asymmetryDecided && cuts(pair: i, sigma: sigma) {
+                result.counts.children += clipped
+                result.counts.testPruned += clipped
+                continue
+            }
+            if i == dp - 1 {
+                sweepLeaves(sigma: sigma, start: first)
+                continue
+            }
+            for v in 0...sigma {
+                let childStart = first + UInt128(v) * below
+                if childStart + below <= lo { continue }
+                if childStart >= hi { break }
+                place(pair: i, Int64(v), Int64(sigma - v), sign: 1)
+                descend(pair: i + 1, start: childStart)
+                place(pair: i, Int64(v), Int64(sigma - v), sign: -1)
+            }
+        }
+    }
+
+    /// |[first, first + size) ∩ [lo, hi)|.
+    @inline(__always)
+    private func overlap(_ first: UInt128, _ size: UInt128) -> UInt128 {
+        let a = max(first, lo), b = min(first + size, hi)
+        return a < b ? b - a : 0
+    }
+
+    /// Adds (sign 1) or removes (sign −1) pair i's bins (a, b) to the fixed autoconvolution.
+    @inline(__always)
+    private func place(pair i: Int, _ a: Int64, _ b: Int64, sign: Int64) {
+        let j0 = 2 * i, j1 = j0 + 1
+        let sa = sign * 2 * a, sb = sign * 2 * b
+        for j in 0..<j0 {
+            conv[j + j0] += sa * u[j]
+            conv[j + j1] += sb * u[j]
+        }
+        conv[2 * j0] += sign * a * a
+        conv[j0 + j1] += sign * 2 * a * b
+        conv[2 * j1] += sign * b * b
+        u[j0] = sign > 0 ? a : 0
+        u[j1] = sign > 0 ? b : 0
+    }
+
+    /// Whether some window prunes every child below the node (pairs < i split, σ_i = sigma,
+    /// Δ_{i+1} = delta[i+1]); see the type's comment.
+    private func cuts(pair i: Int, sigma: Int) -> Bool {
+        let right = delta[i + 1]
+        let fixedBins = 2 * i
+        // Pair sum ranges of the free pairs i … dp−1.
+        sigmaMin[i] = Int64(sigma)
+        sigmaMaxPrefix[i] = 0
+        sigmaMaxPrefix[i + 1] = Int64(sigma)
+        if i + 1 < dp {
+            for b in (i + 1)..<dp {
+                let leftLow = b == i + 1 ? right : low, leftHigh = b == i + 1 ? right : high
+                let rightLow = b == dp - 1 ? 0 : low, rightHigh = b == dp - 1 ? 0 : high
+                sigmaMin[b] = Int64(max(0, 2 * t[b] + rightLow - leftHigh))
+                sigmaMaxPrefix[b + 1] = sigmaMaxPrefix[b] + Int64(2 * t[b] + rightHigh - leftLow)
+            }
+        }
+        let freeMass = 2 * tailMass[i] - Int64(delta[i])
+        // Prefix sums of the fixed conv, of the fixed × free cross terms (at p = j + 2b, needing
+        // [p, p+1] inside the window) and of the free × free products (at q = b + b').
+        let positions = 2 * d - 1
+        for k in 0..<positions { scratch[k] = 0 }
+        for j in 0..<fixedBins where u[j] != 0 {
+            let twice = 2 * u[j]
+            for b in i..<dp { scratch[j + 2 * b] += twice * sigmaMin[b] }
+        }
+        convPrefix[0] = 0
+        crossPrefix[0] = 0
+        for k in 0..<positions {
+            convPrefix[k + 1] = convPrefix[k] + conv[k]
+            crossPrefix[k + 1] = crossPrefix[k] + scratch[k]
+        }
+        for q in 0..<d { scratch[q] = 0 }
+        for b in i..<dp where sigmaMin[b] != 0 {
+            let x = sigmaMin[b]
+            scratch[2 * b] += x * x
+            for b2 in (b + 1)..<max(b + 1, dp) { scratch[b + b2] += 2 * x * sigmaMin[b2] }
+        }
+        pairPrefix[0] = 0
+        for q in 0..<(d - 1) { pairPrefix[q + 1] = pairPrefix[q] + scratch[q] }
+        massPrefix[0] = 0
+        for j in 0..<fixedBins { massPrefix[j + 1] = massPrefix[j] + u[j] }
+
+        @inline(__always) func exceeds(_ w: Int) -> Bool {
+            let s = start[w], e = end[w]
+            var bound = convPrefix[e + 1] - convPrefix[s] + crossPrefix[e] - crossPrefix[s]
+            let qLow = (s + 1) / 2, qHigh = (e - 2) >> 1
+            if e >= 2 && qLow <= qHigh { bound += pairPrefix[qHigh + 1] - pairPrefix[qLow] }
+            let k = coefficient[w]
+            if k != 0 {
+                let first = firstBin[w], last = lastBin[w]
+                var inRange: Int64 = 0
+                if first < fixedBins { inRange = massPrefix[min(last, fixedBins - 1) + 1] - massPrefix[first] }
+                if last >= fixedBins {
+                    let pairFirst = max(first, fixedBins) / 2, pairLast = last / 2
+                    inRange += min(freeMass, sigmaMaxPrefix[pairLast + 1] - sigmaMaxPrefix[pairFirst])
+                }
+                bound -= k * inRange
+            }
+            return bound > base[w]
+        }
+        if exceeds(hot) { return true }
+        for w in 0..<windowCount where exceeds(w) {
+            hot = w
+            return true
+        }
+        return false
+    }
+
+    /// The last pair: all splits v of σ in the clipped range, each one child, through window
+    /// quadratics in v (with d − 2 bins fixed every window value is a quadratic in v).
+    private func sweepLeaves(sigma: Int, start first: UInt128) {
+        let vLow = first < lo ? Int(lo - first) : 0
+        let vHigh = Int(min(UInt128(sigma), hi - 1 - first))
+        guard vLow <= vHigh else { return }
+        let x = d - 2, y = d - 1, r = Int64(sigma)
+        // Window sums as quadratics: reuse conv-sized scratch as (quadratic, linear, constant).
+        let positions = 2 * d - 1
+        let quadratic = crossPrefix, linear = scratch, constant = convPrefix
+        for k in 0..<positions { quadratic[k] = 0; linear[k] = 0; constant[k] = conv[k] }
+        for j in 0..<x where u[j] != 0 {
+            let twice = 2 * u[j]
+            linear[j + x] += twice
+            constant[j + y] += twice * r
+            linear[j + y] -= twice
+        }
+        quadratic[2 * x] += 1
+        linear[x + y] += 2 * r
+        quadratic[x + y] -= 2
+        constant[2 * y] += r * r
+        linear[2 * y] -= 2 * r
+        quadratic[2 * y] += 1
+        // In-place prefix sums, shifted by one: P[k+1] = Σ_{p≤k}.
+        for array in [quadratic, linear, constant] {
+            var running: Int64 = 0
+            for k in 0..<positions {
+                let value = array[k]
+                array[k] = running
+                running += value
+            }
+            array[positions] = running
+        }
+        massPrefix[0] = 0
+        for j in 0..<x { massPrefix[j + 1] = massPrefix[j] + u[j] }
+        for w in 0..<windowCount {
+            let s = start[w], e = end[w]
+            var b = linear[e + 1] - linear[s], c0 = constant[e + 1] - constant[s]
+            let k = coefficient[w]
+            if k != 0 {
+                let firstB = firstBin[w], lastB = lastBin[w]
+                if firstB < x { c0 -= k * (massPrefix[min(lastB, x - 1) + 1] - massPrefix[firstB]) }
+                if firstB <= x && x <= lastB { b -= k }
+                if lastB >= y { c0 -= k * r; b += k }
+            }
+            qa[w] = quadratic[e + 1] - quadratic[s]
+            qb[w] = b
+            qc[w] = c0
+        }
+        var mask: UInt64 = 0
+        for b in 1..<dp where delta[b] == high && high != low { mask |= 1 << UInt64(b - 1) }
+        for v in vLow...vHigh {
+            let z = Int64(v)
+            result.counts.children += 1
+            if (qa[hot] * z + qb[hot]) * z + qc[hot] > base[hot] {
+                result.counts.testPruned += 1
+                continue
+            }
+            var pruned = false
+            for w in 0..<windowCount where (qa[w] * z + qb[w]) * z + qc[w] > base[w] {
+                hot = w
+                pruned = true
+                break
+            }
+            if pruned {
+                result.counts.testPruned += 1
+                continue
+            }
+            var child = (0..<x).map { Int(u[$0]) }
+            child.append(v)
+            child.append(sigma - v)
+            result.counts.survivors += 1
+            result.survivors.append(child)
+            result.survivingPatterns.insert(mask)
+        }
+    }
+}
