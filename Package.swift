@@ -19,10 +19,12 @@ let package = Package(
             dependencies: [.product(name: "BigInt", package: "BigInt")]
         ),
         .target(name: "AutoconvCPU", dependencies: ["AutoconvCore"]),
+        // Shards, certificates and the independent checker (no engine code, by design).
+        .target(name: "AutoconvVerify", dependencies: ["AutoconvCore"]),
         .executableTarget(
             name: "autoconv",
             dependencies: [
-                "AutoconvCore", "AutoconvCPU",
+                "AutoconvCore", "AutoconvCPU", "AutoconvVerify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

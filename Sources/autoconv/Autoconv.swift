@@ -9,9 +9,10 @@ import Darwin
 #endif
 
 /// Exit codes, decided here and nowhere else:
-/// 0 success (and `prove`: proven), 1 `prove`: survivors remain, 2 bad input, 3 other failures.
+/// 0 success (and `prove`: proven), 1 `prove`: survivors remain (`verify`: not verified), 2 bad input, 3 other failures.
 enum ExitStatus {
     static let notProven: Int32 = 1
+    static let notVerified: Int32 = 1
     static let badInput: Int32 = 2
     static let failure: Int32 = 3
 }
@@ -19,12 +20,15 @@ enum ExitStatus {
 /// Thrown by `prove` after printing its result, when survivors remain.
 struct NotProven: Error {}
 
+/// Thrown by `verify` after printing `NOT VERIFIED: reason`.
+struct NotVerified: Error {}
+
 @main
 struct Autoconv: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sound lower bounds on the autoconvolution constant (Cloninger–Steinerberger branch and prune).",
         version: "0.1.0",
-        subcommands: [CountCommand.self, BoundCommand.self, ProveCommand.self]
+        subcommands: [CountCommand.self, BoundCommand.self, ProveCommand.self, MergeCommand.self, VerifyCommand.self]
     )
 
     static func main() {
@@ -44,6 +48,8 @@ struct Autoconv: ParsableCommand {
         switch error {
         case is NotProven:
             return ExitStatus.notProven
+        case is NotVerified:
+            return ExitStatus.notVerified
         case CoreError.badInput(let message):
             Terminal.err("autoconv: error: \(message)")
             return ExitStatus.badInput

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AutoconvCore
+import AutoconvVerify
 
 struct ProveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,11 +9,18 @@ struct ProveCommand: ParsableCommand {
 
     @OptionGroup var options: RunOptions
 
+    @OptionGroup var shard: ShardOptions
+
     @Option(help: "Target c_t, as an exact decimal (1.28) or fraction (32/25).")
     var target: String
 
     @Option(help: "Write the survivors to this binary file (see SurvivorFormat).")
     var survivors: String?
+
+    @Option(help: ArgumentHelp(
+        "Write a certificate into this folder: a manifest and one survivor file per rank range.",
+        discussion: "Check it independently with `autoconv verify DIR`; a shard's certificate covers its shard, `autoconv merge --certificate` joins them."))
+    var certificate: String?
 
     @Option(help: "Print the K survivors with the smallest test values.")
     var show: Int = 0
@@ -21,10 +29,17 @@ struct ProveCommand: ParsableCommand {
         let problem = try options.problem()
         let targetValue = try TargetParser.parse(target)
         guard show >= 0 else { throw CoreError.badInput("show must be at least 0 (got \(show))") }
-        let job = try Job(problem: problem)
+        let sharded = try shard.job(for: problem)
+        let job = sharded.job
         let backend = try options.makeBackend()
         let writer = try survivors.map {
             try SurvivorWriter(path: $0, header: .init(problem: problem, target: targetValue, level: 0))
+        }
+        let certificateWriter = try certificate.map {
+            try CertificateWriter(
+                directory: $0, problem: problem, target: targetValue, totalCompositions: sharded.total,
+                provenance: .init(version: BuildInfo.version, kernelHash: BuildInfo.kernelHash,
+                                  backend: backend.name, device: backend.deviceDescription))
         }
         let evaluator = Evaluator(problem: problem)
         var smallest = SmallestSurvivors(limit: show, evaluator: evaluator)
@@ -33,13 +48,16 @@ struct ProveCommand: ParsableCommand {
         let progress = ProgressReporter(total: job.range.count, label: "prove")
         let counts: ProveCounts
         do {
-            counts = try backend.prove(
-                job, cutoffs: ProveCutoffs(problem: problem, target: targetValue),
-                survivors: wantsSurvivors ? { batch in
-                    try writer?.append(batch)
-                    smallest.add(batch)
-                } : nil,
-                progress: progress.update)
+            let cutoffs = ProveCutoffs(problem: problem, target: targetValue)
+            let handler: SurvivorHandler? = wantsSurvivors ? { batch in
+                try writer?.append(batch)
+                smallest.add(batch)
+            } : nil
+            if let certificateWriter {
+                counts = try certificateWriter.prove(job, backend: backend, cutoffs: cutoffs, survivors: handler, progress: progress.update)
+            } else {
+                counts = try backend.prove(job, cutoffs: cutoffs, survivors: handler, progress: progress.update)
+            }
             try writer?.finish()
         } catch {
             writer?.discard()
@@ -48,43 +66,68 @@ struct ProveCommand: ParsableCommand {
         progress.finish()
         let seconds = watch.seconds
         let rate = Double(job.range.count) / max(seconds, 1e-9)
-        let proven = counts.survivors == 0
         if options.json {
             var fields = options.header(command: "prove", problem: problem, backend: backend, compositions: job.range.count)
-            fields += [
-                ("target", .string(targetValue.description)),
-                ("asym_pruned", .uint(counts.asymmetryPruned)),
-                ("test_pruned", .uint(counts.testPruned)),
-                ("survivors", .uint(counts.survivors)),
-                ("canonical_survivors", .uint(counts.canonicalSurvivors)),
-                ("proven", .bool(proven)),
-                ("elapsed_seconds", .double(seconds)),
-                ("rate", .double(rate)),
-            ]
+            fields += sharded.fields
+            fields += Self.resultFields(counts, target: targetValue, seconds: seconds, rate: rate)
             if let path = survivors { fields.append(("survivors_file", .string(path))) }
-            if show > 0 {
-                fields.append(("smallest_survivors", .array(smallest.sorted.map { entry in
-                    .object([("composition", JSON.ints(entry.composition)), ("test", .string(entry.test.description))])
-                })))
-            }
+            if let writer = certificateWriter { fields.append(("certificate", .string(writer.directory))) }
+            if show > 0 { fields += Self.smallestFields(smallest) }
             Terminal.out(JSON.object(fields).rendered())
         } else {
-            var text = """
-                autoconv prove  n=\(problem.n) m=\(problem.m) d=\(problem.d) S=\(problem.S) rule=\(problem.rule.rawValue) max-window=\(problem.windows.rawValue) target=\(targetValue)
-                backend         \(backend.name): \(backend.deviceDescription)
-                compositions    \(job.range.count)
-                asym_pruned     \(counts.asymmetryPruned)
-                test_pruned     \(counts.testPruned)
-                survivors       \(counts.survivors)  (canonical \(counts.canonicalSurvivors))
-                elapsed         \(format(seconds, 3)) s  (\(scientific(rate)) compositions/s)
-                """
-            for entry in smallest.sorted {
-                text += "\nsurvivor        c = \(entry.composition)  test = \(entry.test) ≈ \(format(entry.test.doubleValue, 6))"
-            }
-            text += proven ? "\nPROVEN: C >= \(targetValue)" : "\nNOT PROVEN at this level: \(counts.survivors) survivors"
-            Terminal.out(text)
+            Terminal.out(Self.text(counts, problem: problem, target: targetValue, backend: "\(backend.name): \(backend.deviceDescription)",
+                                   shard: sharded.shard, compositions: job.range.count, seconds: seconds, rate: rate, smallest: smallest))
         }
-        if !proven { throw NotProven() }
+        if counts.survivors > 0 { throw NotProven() }
+    }
+
+    /// The counts' JSON fields (shared with `merge`, so merged files print exactly the same).
+    static func resultFields(_ counts: ProveCounts, target: Fraction, seconds: Double, rate: Double) -> [(String, JSON)] {
+        [
+            ("target", .string(target.description)),
+            ("asym_pruned", .uint(counts.asymmetryPruned)),
+            ("test_pruned", .uint(counts.testPruned)),
+            ("survivors", .uint(counts.survivors)),
+            ("canonical_survivors", .uint(counts.canonicalSurvivors)),
+            ("proven", .bool(counts.survivors == 0)),
+            ("elapsed_seconds", .double(seconds)),
+            ("rate", .double(rate)),
+        ]
+    }
+
+    /// `show` and `smallest_survivors`; each entry keeps its rank so that `merge` can pick the
+    /// K smallest over all shards with the same tie-break.
+    static func smallestFields(_ smallest: SmallestSurvivors) -> [(String, JSON)] {
+        [
+            ("show", .int(Int64(smallest.limit))),
+            ("smallest_survivors", .array(smallest.sorted.map { entry in
+                .object([("composition", JSON.ints(entry.composition)), ("test", .string(entry.test.description)),
+                         ("rank", .string(String(entry.rank)))])
+            })),
+        ]
+    }
+
+    /// The plain-text report (shared with `merge`).
+    static func text(_ counts: ProveCounts, problem: Problem, target: Fraction, backend: String, shard: Shard?,
+                     compositions: UInt64, seconds: Double, rate: Double, smallest: SmallestSurvivors) -> String {
+        var text = """
+            autoconv prove  n=\(problem.n) m=\(problem.m) d=\(problem.d) S=\(problem.S) rule=\(problem.rule.rawValue) max-window=\(problem.windows.rawValue) target=\(target)\(shard.map { " shard=\($0)" } ?? "")
+            backend         \(backend)
+            compositions    \(compositions)
+            asym_pruned     \(counts.asymmetryPruned)
+            test_pruned     \(counts.testPruned)
+            survivors       \(counts.survivors)  (canonical \(counts.canonicalSurvivors))
+            elapsed         \(format(seconds, 3)) s  (\(scientific(rate)) compositions/s)
+            """
+        for entry in smallest.sorted {
+            text += "\nsurvivor        c = \(entry.composition)  test = \(entry.test) ≈ \(format(entry.test.doubleValue, 6))"
+        }
+        if let shard {
+            text += "\nshard \(shard): \(counts.survivors) survivors (merge every shard's result for the verdict)"
+        } else {
+            text += counts.survivors == 0 ? "\nPROVEN: C >= \(target)" : "\nNOT PROVEN at this level: \(counts.survivors) survivors"
+        }
+        return text
     }
 }
 

@@ -1,0 +1,46 @@
+import AutoconvCore
+
+/// Shard r of M: the r-th of M contiguous pieces of a rank space of N ranks,
+/// [⌊N·r/M⌋, ⌊N·(r+1)/M⌋) — the same boundaries as `RankRange.split(into:)`.
+///
+/// **Nesting law.** ⌊N·2r/2M⌋ = ⌊N·r/M⌋, so shard (r, M) is exactly the union of shards (2r, 2M)
+/// and (2r+1, 2M): a slow shard can be split in two without redoing the rest, and results of
+/// different M merge as long as their ranges tile the space. When M > N some shards are empty.
+///
+/// The cascade shards the same way, over the index range of a level's parents instead of the
+/// compositions' ranks: `Shard.range(of: RankRange(0, parentCount))`.
+public struct Shard: Hashable, Sendable, CustomStringConvertible {
+    public let index: Int
+    public let count: Int
+
+    /// `count` ≥ 1 and 0 ≤ `index` < `count`, else a one-line `badInput`.
+    public init(index: Int, count: Int) throws {
+        guard count >= 1 else { throw CoreError.badInput("shard count must be at least 1 (got \(count))") }
+        guard index >= 0, index < count else {
+            throw CoreError.badInput("shard index must lie in 0…\(count - 1) for \(count) shards (got \(index))")
+        }
+        self.index = index
+        self.count = count
+    }
+
+    /// Parses `r/M`, e.g. `3/8`.
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let r = Int(parts[0]), let m = Int(parts[1]) else {
+            throw CoreError.badInput("shard '\(text)' is not of the form r/M (e.g. 3/8 for the fourth of eight shards)")
+        }
+        try self.init(index: r, count: m)
+    }
+
+    public var description: String { "\(index)/\(count)" }
+
+    /// This shard's piece of `space`.
+    public func range(of space: RankRange) -> RankRange {
+        RankRange(space.lower + boundary(index, space.count), space.lower + boundary(index + 1, space.count))
+    }
+
+    private func boundary(_ r: Int, _ total: UInt64) -> UInt64 {
+        // N·r < 2^64 · 2^63 fits in 128 bits, and the quotient is at most N.
+        UInt64(UInt128(total) * UInt128(r) / UInt128(count))
+    }
+}
