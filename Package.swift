@@ -30,8 +30,15 @@ let package = Package(
         ),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["AutoconvCore"], path: "Tests/TestSupport"),
-        .testTarget(name: "AutoconvCoreTests", dependencies: ["AutoconvCore", "TestSupport"]),
+        .target(
+            name: "TestSupport",
+            dependencies: ["AutoconvCore", .product(name: "BigInt", package: "BigInt")],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(
+            name: "AutoconvCoreTests",
+            dependencies: ["AutoconvCore", "TestSupport", .product(name: "BigInt", package: "BigInt")]
+        ),
         .testTarget(name: "AutoconvCPUTests", dependencies: ["AutoconvCore", "AutoconvCPU", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["AutoconvCore", "TestSupport"]),
     ],
