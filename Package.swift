@@ -7,6 +7,7 @@ let package = Package(
         .executable(name: "autoconv", targets: ["autoconv"]),
         .library(name: "AutoconvCore", targets: ["AutoconvCore"]),
         .library(name: "AutoconvCPU", targets: ["AutoconvCPU"]),
+        .library(name: "AutoconvOpenCL", targets: ["AutoconvOpenCL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -19,6 +20,8 @@ let package = Package(
             dependencies: [.product(name: "BigInt", package: "BigInt")]
         ),
         .target(name: "AutoconvCPU", dependencies: ["AutoconvCore"]),
+        // The OpenCL backend: the only importer of COpenCL; kernels embedded by EmbedKernels.
+        .target(name: "AutoconvOpenCL", dependencies: ["AutoconvCore", "COpenCL"], plugins: ["EmbedKernels"]),
         // Shards, certificates and the independent checker (no engine code, by design).
         .target(name: "AutoconvVerify", dependencies: ["AutoconvCore"]),
         .executableTarget(
@@ -28,6 +31,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+
+        // MARK: Implementation details
+        // OpenCL loaded at run time with dlopen, plus the kernels' shared header.
+        .target(name: "COpenCL", linkerSettings: [.linkedLibrary("dl")]),
+        // Embeds Kernels/*.cl and Kernels/autoconv_shared.h as Swift string constants.
+        .plugin(name: "EmbedKernels", capability: .buildTool(), dependencies: ["EmbedKernelsTool"]),
+        .executableTarget(name: "EmbedKernelsTool", path: "Plugins/EmbedKernelsTool"),
 
         // MARK: Tests
         .target(

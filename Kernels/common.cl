@@ -1,0 +1,266 @@
+/*
+ * common.cl: what every kernel shares: the problem constants, unranking, the odometer walk,
+ * the autoconvolution, window sums and the exact values of method.md §2–4.
+ *
+ * Build options (all required): AC_N, AC_M (the grid), AC_MAXLEN (largest window length,
+ * d or 2d), AC_REFINED (1 refined rule, 0 flat), AC_TABLE_SPACE (__constant when the binomial
+ * table fits the device's constant memory, else __global).
+ *
+ * Arithmetic: parts, autoconvolution entries, window sums and W_int are 32-bit `int`.
+ * Every conv entry and window sum is at most S^2 <= 46340^2 < 2^31 - 1 (the host refuses
+ * larger S), and a refined correction is at most 2(2d-1)S + d^2, so WS - K never leaves
+ * the int range either. Cross-multiplied comparisons of values use 64-bit `long`.
+ */
+
+#define AC_D (2 * AC_N)
+#define AC_S (4 * AC_N * AC_M)
+#define AC_CONV (2 * AC_D - 1)
+/* Windows (l, s), 2 <= l <= AC_MAXLEN, 0 <= s <= 2d - l, ordered by l then s. */
+#define AC_WINDOWS ((AC_MAXLEN - 1) * (2 * AC_D + 1) - (AC_MAXLEN * (AC_MAXLEN + 1) / 2 - 1))
+/* A window's test-value denominator is l * AC_UNIT = 4 n l m^2 <= S^2. */
+#define AC_UNIT (4 * AC_N * AC_M * AC_M)
+/* asym(c) = 2 (M - n)^2 / S^2 = (M - n)^2 / AC_HALF_S2. */
+#define AC_HALF_S2 ((AC_S * AC_S) / 2)
+#define AC_INT_MAX 2147483647
+
+#if AC_S > AC_MAX_S
+#error "S exceeds AC_MAX_S: window sums would not be exact in 32 bits"
+#endif
+
+/* N(k, r): compositions of r into k parts, at table[k * (AC_S + 1) + r], k <= d, r <= S. */
+#define AC_N_PARTS(table, k, r) ((table)[(k) * (AC_S + 1) + (r)])
+
+/* Rebuilds the composition of rank `rank` (lexicographic order, as AutoconvCore.Compositions). */
+inline void ac_unrank(ulong rank, AC_TABLE_SPACE const ulong *table, int *c)
+{
+    int remaining = AC_S;
+    for (int i = 0; i < AC_D - 1; i++) {
+        const int k1 = AC_D - i; /* k + 1 parts for bins i … d-1 */
+        const ulong total = AC_N_PARTS(table, k1, remaining);
+        /* Largest v with total - N(k+1, remaining - v) <= rank. */
+        int lo = 0, hi = remaining;
+        while (lo < hi) {
+            const int mid = (lo + hi + 1) / 2;
+            if (total - AC_N_PARTS(table, k1, remaining - mid) <= rank) lo = mid; else hi = mid - 1;
+        }
+        rank -= total - AC_N_PARTS(table, k1, remaining - lo);
+        c[i] = lo;
+        remaining -= lo;
+    }
+    c[AC_D - 1] = remaining;
+}
+
+/* conv[k] = sum over ordered pairs i + j = k of c_i c_j. */
+inline void ac_autoconvolution(const int *c, int *conv)
+{
+    for (int k = 0; k < AC_CONV; k++) conv[k] = 0;
+    for (int i = 0; i < AC_D; i++) {
+        conv[2 * i] += c[i] * c[i];
+        for (int j = i + 1; j < AC_D; j++) conv[i + j] += 2 * c[i] * c[j];
+    }
+}
+
+/* Adds delta (+1 or -1) to part j, keeping conv current: (c_j + delta)^2 - c_j^2 = 2 delta c_j + 1. */
+inline void ac_add_unit(int *c, int *conv, const int j, const int delta)
+{
+    for (int i = 0; i < AC_D; i++) conv[i + j] += 2 * delta * c[i];
+    conv[2 * j] += 1;
+    c[j] += delta;
+}
+
+/*
+ * Moves to the next composition in rank order; the caller guarantees one exists. The common
+ * step moves one unit from the last part to the one before, in O(d); a carry (last part empty)
+ * rebuilds conv in O(d^2), once per leaf block.
+ */
+inline void ac_step(int *c, int *conv)
+{
+    if (c[AC_D - 1] > 0) {
+        ac_add_unit(c, conv, AC_D - 1, -1);
+        ac_add_unit(c, conv, AC_D - 2, +1);
+        return;
+    }
+    int j = AC_D - 2;
+    while (c[j] == 0) j--;
+    /* j >= 1: (S, 0, …, 0) is the last composition and has no successor. */
+    const int tail = c[j];
+    c[j - 1] += 1;
+    c[j] = 0;
+    c[AC_D - 1] = tail - 1;
+    ac_autoconvolution(c, conv);
+}
+
+/* prefix[t] = conv[0] + … + conv[t-1]; WS(l, s) = prefix[s + l - 1] - prefix[s]. */
+inline void ac_conv_prefix(const int *conv, int *prefix)
+{
+    prefix[0] = 0;
+    for (int t = 0; t < AC_CONV; t++) prefix[t + 1] = prefix[t] + conv[t];
+}
+
+/* mass[i] = c_0 + … + c_{i-1}. */
+inline void ac_mass_prefix(const int *c, int *mass)
+{
+    mass[0] = 0;
+    for (int i = 0; i < AC_D; i++) mass[i + 1] = mass[i] + c[i];
+}
+
+/* Ordered pairs (i, j) of bins with i + j < t, in closed form (the total is d^2). */
+inline int ac_pairs_below(const int t)
+{
+    return t <= AC_D ? t * (t + 1) / 2 : AC_D * AC_D - (2 * AC_D - 1 - t) * (2 * AC_D - t) / 2;
+}
+
+/* |W(l, s)|: ordered pairs of bins whose sum lies in [s, s + l - 2]. */
+inline int ac_pair_count(const int l, const int s)
+{
+    return ac_pairs_below(s + l - 1) - ac_pairs_below(s);
+}
+
+/*
+ * The composition-dependent part of the window rule: WS - coefficient * W_int, where the
+ * coefficient is 2(l - 1) under the refined rule and 0 under the flat rule (AutoconvCore
+ * WindowTerms). The constant part of the correction lives in the cut-offs.
+ */
+inline int ac_rule_value(const int *prefix, const int *mass, const int l, const int s)
+{
+    const int ws = prefix[s + l - 1] - prefix[s];
+#if AC_REFINED
+    const int first = max(0, s - AC_D + 1), last = min(AC_D - 1, s + l - 2);
+    return ws - 2 * (l - 1) * (mass[last + 1] - mass[first]);
+#else
+    return ws;
+#endif
+}
+
+/* The full correction K_w = WS - (rule value) - (constant part), method.md §3–4. */
+inline int ac_constant_correction(const int l, const int s)
+{
+#if AC_REFINED
+    return ac_pair_count(l, s);
+#else
+    return 4 * AC_N * l * (2 * AC_M + 1);
+#endif
+}
+
+/* Whether a/b > c/e for b, e > 0, exactly. */
+inline bool ac_greater(const long a, const long b, const long c, const long e)
+{
+    return a * e > c * b;
+}
+
+/* M = max(A, S - A) with A = c_0 + … + c_{n-1}. */
+inline int ac_major_mass(const int *mass)
+{
+    return max(mass[AC_N], AC_S - mass[AC_N]);
+}
+
+/*
+ * Exact test(c) = max_w WS/(4 n l m^2) and cert(c) = max(max_w (WS - K_w)/(4 n l m^2), asym(c)),
+ * as unreduced fractions with positive denominators (AutoconvCore.Evaluator).
+ */
+inline void ac_exact_values(const int *prefix, const int *mass, long *test_num, long *test_den,
+                            long *cert_num, long *cert_den)
+{
+    int best_ws = -1, best_ws_l = 1;
+    int best_x = 0, best_x_l = 0;
+    for (int l = 2; l <= AC_MAXLEN; l++) {
+        for (int s = 0; s <= 2 * AC_D - l; s++) {
+            const int ws = prefix[s + l - 1] - prefix[s];
+            if (ac_greater(ws, l, best_ws, best_ws_l)) { best_ws = ws; best_ws_l = l; }
+            const int x = ac_rule_value(prefix, mass, l, s) - ac_constant_correction(l, s);
+            if (best_x_l == 0 || ac_greater(x, l, best_x, best_x_l)) { best_x = x; best_x_l = l; }
+        }
+    }
+    *test_num = best_ws;
+    *test_den = (long)best_ws_l * AC_UNIT;
+    const long e = ac_major_mass(mass) - AC_N;
+    if (ac_greater(e * e, AC_HALF_S2, best_x, (long)best_x_l * AC_UNIT)) {
+        *cert_num = e * e;
+        *cert_den = AC_HALF_S2;
+    } else {
+        *cert_num = best_x;
+        *cert_den = (long)best_x_l * AC_UNIT;
+    }
+}
+
+/* c <= reverse(c) lexicographically. */
+inline bool ac_is_canonical(const int *c)
+{
+    for (int i = 0, j = AC_D - 1; i < j; i++, j--) {
+        if (c[i] != c[j]) return c[i] < c[j];
+    }
+    return true;
+}
+
+/*
+ * Prove-mode verdict (method.md §3): asymmetry first (M >= asym_cut), then any window with
+ * WS - coefficient * W_int > base[w] (AutoconvCore.WindowCutoffs, clamped to int by the host
+ * in the safe direction: every left side is below AC_INT_MAX), else a survivor.
+ */
+inline int ac_verdict(const int *conv, const int *mass, __constant const int *base, const int asym_cut)
+{
+    if (ac_major_mass(mass) >= asym_cut) return AC_VERDICT_ASYMMETRY;
+    int prefix[AC_CONV + 1];
+    ac_conv_prefix(conv, prefix);
+    int w = 0;
+    for (int l = 2; l <= AC_MAXLEN; l++) {
+        for (int s = 0; s <= 2 * AC_D - l; s++, w++) {
+            if (ac_rule_value(prefix, mass, l, s) > base[w]) return AC_VERDICT_TEST;
+        }
+    }
+    return AC_VERDICT_SURVIVOR;
+}
+
+/*
+ * Leaf blocks (method.md §3, subtree pruning). The compositions that share parts
+ * c_0 … c_{d-3} form one contiguous rank block, c_{d-2} = v rising from 0 to R and
+ * c_{d-1} = R - v falling, where R = c_{d-2} + c_{d-1}. With those parts fixed, every
+ * completion has, for the window [s, e] (all conv terms are >= 0):
+ *   WS >= (conv of the fixed parts over [s, e])
+ *       + 2R · (mass of the fixed bins i with i + d - 2 >= s and i + d - 1 <= e)
+ *       + R^2   if the free bins' own pairs (2(d-2) … 2(d-1)) all lie in [s, e],
+ * and W_int <= (fixed mass in range) + (R if a free bin is in range). Every such bound is at
+ * most the true WS <= S^2, so it is exact in int (2R·mass <= S^2/2 since R + mass <= S).
+ * The left mass A = c_0 + … + c_{n-1} is fixed in a block when n <= d - 2, i.e. d > 2.
+ */
+typedef struct {
+    int prefix[AC_CONV + 1]; /* prefix sums of the fixed parts' autoconvolution */
+    int mass[AC_D + 1];      /* mass prefix sums with the free bins counted as 0 */
+    int free_mass;           /* R */
+} ac_block;
+
+inline void ac_block_prepare(const int *c, ac_block *block)
+{
+    int fixed[AC_D], conv[AC_CONV];
+    for (int i = 0; i < AC_D; i++) fixed[i] = i < AC_D - 2 ? c[i] : 0;
+    ac_autoconvolution(fixed, conv);
+    ac_conv_prefix(conv, block->prefix);
+    ac_mass_prefix(fixed, block->mass);
+    block->free_mass = c[AC_D - 2] + c[AC_D - 1];
+}
+
+/* Lower bound on WS(l, s) over the block. */
+inline int ac_block_sum_low(const ac_block *block, const int l, const int s)
+{
+    const int k = AC_D - 2, e = s + l - 2, R = block->free_mass;
+    int low = block->prefix[e + 1] - block->prefix[s];
+    const int cross_first = max(0, s - k), cross_last = min(k - 1, e - AC_D + 1);
+    if (cross_first <= cross_last) low += 2 * R * (block->mass[cross_last + 1] - block->mass[cross_first]);
+    if (s <= 2 * k && e >= 2 * AC_D - 2) low += R * R;
+    return low;
+}
+
+/* Lower bound on WS - coefficient · W_int over the block (the rule value, see ac_rule_value). */
+inline int ac_block_rule_low(const ac_block *block, const int l, const int s)
+{
+    const int low = ac_block_sum_low(block, l, s);
+#if AC_REFINED
+    const int k = AC_D - 2;
+    const int first = max(0, s - AC_D + 1), last = min(AC_D - 1, s + l - 2);
+    int in_range = block->mass[min(last, k - 1) + 1] - block->mass[min(first, k)];
+    if (last >= k) in_range += block->free_mass;
+    return low - 2 * (l - 1) * in_range;
+#else
+    return low;
+#endif
+}
