@@ -28,7 +28,7 @@ struct Autoconv: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sound lower bounds on the autoconvolution constant (Cloninger–Steinerberger branch and prune).",
         version: "0.1.0",
-        subcommands: [CountCommand.self, BoundCommand.self, ProveCommand.self, MergeCommand.self, VerifyCommand.self]
+        subcommands: [CountCommand.self, BoundCommand.self, ProveCommand.self, MergeCommand.self, VerifyCommand.self, DevicesCommand.self]
     )
 
     static func main() {

@@ -7,7 +7,9 @@ extension WindowSet: ExpressibleByArgument {}
 
 /// Which backend runs a job.
 enum BackendChoice: String, ExpressibleByArgument, CaseIterable {
-    case cpu
+    case cpu, opencl
+    /// An OpenCL GPU if there is one, else the CPU backend.
+    case auto
 }
 
 /// The grid: --n, --m.
@@ -29,8 +31,10 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("max-window"), help: "Largest window length: d (older set) or 2d (all windows).")
     var maxWindow: WindowSet = .twoD
 
-    @Option(help: "Backend: cpu.")
+    @Option(help: "Backend: cpu, opencl, or auto (an OpenCL GPU if there is one, else cpu).")
     var backend: BackendChoice = .cpu
+
+    @OptionGroup var opencl: DeviceOptions
 
     @Option(help: "CPU threads (default: all cores).")
     var threads: Int?
@@ -43,6 +47,7 @@ struct RunOptions: ParsableArguments {
     }
 
     func makeBackend() throws -> Backend {
+        if let backend = try opencl.makeOpenCLBackend(choice: backend) { return backend }
         let count = threads ?? Terminal.processorCount
         guard count >= 1 else { throw CoreError.badInput("threads must be at least 1 (got \(count))") }
         return CPUBackend(threads: count)
