@@ -51,6 +51,7 @@ let package = Package(
         ),
         .testTarget(name: "AutoconvCPUTests", dependencies: ["AutoconvCore", "AutoconvCPU", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["AutoconvCore", "TestSupport"]),
+        .testTarget(name: "AutoconvOpenCLTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvOpenCL", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

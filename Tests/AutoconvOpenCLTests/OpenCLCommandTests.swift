@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+
+/// The CLI's OpenCL paths, through the built binary: listing, selection, every error path,
+/// and a self-test that really stops a run.
+@Suite struct OpenCLCommandTests {
+    @Test func devicesListsEveryDevice() throws {
+        let text = try runCLI(["devices"])
+        #expect(text.status == 0, "\(text)")
+        #expect(text.stdout.hasPrefix("0  "), "\(text)")
+        let json = try runCLI(["devices", "--json"])
+        #expect(json.status == 0, "\(json)")
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let devices = try #require(object?["devices"] as? [[String: Any]])
+        #expect(!devices.isEmpty)
+        for key in ["index", "platform", "name", "type", "compute_units", "global_memory_bytes", "opencl_version"] {
+            #expect(devices[0][key] != nil, "missing \(key)")
+        }
+    }
+
+    @Test func openCLRunReportsWhatRanAndMatchesCPU() throws {
+        let arguments = ["bound", "--n", "2", "--m", "5", "--rule", "flat", "--json"]
+        let device = try runCLI(arguments + ["--backend", "opencl", "--device", "0"])
+        let cpu = try runCLI(arguments)
+        #expect(device.status == 0 && cpu.status == 0, "\(device)\n\(cpu)")
+        let d = try #require(try JSONSerialization.jsonObject(with: Data(device.stdout.utf8)) as? [String: Any])
+        let c = try #require(try JSONSerialization.jsonObject(with: Data(cpu.stdout.utf8)) as? [String: Any])
+        #expect(d["backend"] as? String == "opencl")
+        let name = try #require(d["device"] as? String)
+        #expect(device.stderr.contains("OpenCL device 0: \(name.prefix { $0 != "(" }.dropLast())"), "\(device)")
+        for key in ["min_test", "argmin", "certified_bound", "certified_argmin"] {
+            #expect("\(d[key] ?? "nil")" == "\(c[key] ?? "nil")", "\(key)")
+        }
+    }
+
+    @Test func corruptedSelfTestStopsTheRun() throws {
+        let run = try runCLI(["prove", "--n", "2", "--m", "5", "--target", "1", "--backend", "opencl"],
+                             environment: ["AUTOCONV_SELFTEST_CORRUPT": "1"])
+        #expect(run.status == 3, "\(run)")
+        #expect(run.stderr.contains("self-test failed") && run.stderr.contains("composition [40, 0, 0, 0]"), "\(run)")
+        #expect(run.stdout.isEmpty, "\(run)")
+        let skipped = try runCLI(["bound", "--n", "1", "--m", "5", "--backend", "opencl", "--skip-self-test"],
+                                 environment: ["AUTOCONV_SELFTEST_CORRUPT": "1"])
+        #expect(skipped.status == 0, "\(skipped)")
+    }
+
+    @Test func badDeviceIndexIsBadInput() throws {
+        let run = try runCLI(["bound", "--n", "1", "--m", "5", "--backend", "opencl", "--device", "99"])
+        #expect(run.status == 2, "\(run)")
+        #expect(run.stderr.contains("device index 99 is out of range"), "\(run)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "one line, and no device banner: \(run)")
+    }
+
+    /// OCL_ICD_VENDORS naming an empty folder or an empty file: the loader finds no platform.
+    @Test(arguments: ["folder", "file"])
+    func noPlatformIsAFailureWithAHint(kind: String) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("autoconv-no-icd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var vendors = folder.path
+        if kind == "file" {
+            vendors = folder.appendingPathComponent("empty.icd").path
+            _ = FileManager.default.createFile(atPath: vendors, contents: Data())
+        }
+        for arguments in [["devices"], ["bound", "--n", "1", "--m", "5", "--backend", "opencl"]] {
+            let run = try runCLI(arguments, environment: ["OCL_ICD_VENDORS": vendors])
+            #expect(run.status == 3, "\(run)")
+            #expect(run.stderr.contains("no OpenCL platform") && run.stderr.contains("pocl-opencl-icd"), "\(run)")
+        }
+        // `auto` falls back to the CPU backend.
+        let auto = try runCLI(["bound", "--n", "1", "--m", "5", "--backend", "auto", "--json"], environment: ["OCL_ICD_VENDORS": vendors])
+        #expect(auto.status == 0 && auto.stdout.contains("\"backend\": \"cpu\""), "\(auto)")
+    }
+
+    @Test func missingRuntimeIsAFailureWithAHint() throws {
+        let run = try runCLI(["devices"], environment: ["AUTOCONV_OPENCL_LIBRARY": "/nonexistent/libOpenCL.so.1"])
+        #expect(run.status == 3, "\(run)")
+        #expect(run.stderr.contains("no OpenCL runtime") && run.stderr.contains("OCL_ICD_VENDORS"), "\(run)")
+    }
+}
