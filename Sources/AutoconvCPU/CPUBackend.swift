@@ -56,7 +56,7 @@ public struct CPUBackend: Backend {
         work: @escaping @Sendable (_ search: (SearchVisitor) -> Void) -> R
     ) throws -> [R] {
         let problem = job.problem
-        guard let table = BinomialTable<UInt64>(maxTop: problem.S + problem.d, maxBottom: problem.d) else {
+        guard let table = BinomialTable<UInt64>(compositionsOf: problem.d, sum: problem.S) else {
             throw CoreError.failure("binomial table for d = \(problem.d), S = \(problem.S) overflows 64 bits")
         }
         let terms = WindowTerms(problem: problem)

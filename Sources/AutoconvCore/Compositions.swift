@@ -24,7 +24,7 @@ public enum Compositions {
     public static func rank<T: FixedWidthInteger & UnsignedInteger>(
         _ c: [Int], sum S: Int, as: T.Type = T.self
     ) -> T? {
-        guard let table = BinomialTable<T>(maxTop: S + c.count, maxBottom: c.count) else { return nil }
+        guard let table = BinomialTable<T>(compositionsOf: c.count, sum: S) else { return nil }
         return table.rank(c, sum: S)
     }
 
@@ -33,7 +33,7 @@ public enum Compositions {
     public static func unrank<T: FixedWidthInteger & UnsignedInteger>(
         _ rank: T, parts d: Int, sum S: Int
     ) -> [Int]? {
-        guard let table = BinomialTable<T>(maxTop: S + d, maxBottom: d) else { return nil }
+        guard let table = BinomialTable<T>(compositionsOf: d, sum: S) else { return nil }
         return table.unrank(rank, parts: d, sum: S)
     }
 
@@ -71,6 +71,13 @@ public struct BinomialTable<T: FixedWidthInteger & UnsignedInteger>: Sendable wh
             }
         }
         entries = e
+    }
+
+    /// The table that ranking compositions of S into d parts needs: N(k, r) for k ≤ d and
+    /// r ≤ S, i.e. C(a, b) for a ≤ S + d − 1, b ≤ d − 1. Fails exactly when C(S+d−1, d−1) (or a
+    /// smaller-bottom entry) does not fit `T`.
+    public init?(compositionsOf d: Int, sum S: Int) {
+        self.init(maxTop: S + d - 1, maxBottom: d - 1)
     }
 
     @inline(__always)

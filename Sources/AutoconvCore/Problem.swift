@@ -39,7 +39,7 @@ public struct Problem: Hashable, Sendable {
         guard n >= 1 else { throw CoreError.badInput("n must be at least 1 (got \(n))") }
         guard m >= 1 else { throw CoreError.badInput("m must be at least 1 (got \(m))") }
         guard n <= Problem.maxD / 2 else {
-            throw CoreError.badInput("n = \(n) gives d = \(2 * n) bins, more than the supported \(Problem.maxD)")
+            throw CoreError.badInput("n = \(n) gives more than the supported \(Problem.maxD) bins (d = 2n)")
         }
         let (s, overflow) = (4 * n).multipliedReportingOverflow(by: m)
         guard !overflow, s <= Problem.maxS else {
