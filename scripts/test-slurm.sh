@@ -1,0 +1,202 @@
+#!/bin/bash
+# End-to-end test of scripts/slurm/ on a REAL single-node Slurm cluster started on this machine.
+#
+#   scripts/test-slurm.sh            (as root, on Debian; .ci/run calls it)
+#
+# Installs Debian's slurmctld, slurmd, slurm-client and munge if missing, starts munged,
+# slurmctld and slurmd directly (no systemd) with a private configuration under a temporary
+# folder, submits small array jobs through scripts/slurm/submit.sh, and checks that:
+#   1. the merged bound equals the unsharded run (timing fields aside);
+#   2. resubmitting the same run skips every finished piece and merges the same result;
+#   3. a sharded prove with certificates merges to the unsharded counts and `autoconv verify`
+#      prints VERIFIED for the joined certificate;
+#   4. SIGTERM makes a task keep its finished pieces and requeue itself, and the rerun resumes;
+#   5. a failing array task makes the dependent merge job go away instead of waiting forever.
+# Every wait has a time limit, and the daemons are stopped on any exit.
+# AUTOCONV_BIN=path skips the build and tests that executable.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d /tmp/autoconv-slurm.XXXXXX)
+chmod 755 "$work"
+export SLURM_CONF=$work/slurm.conf
+log() { echo "test-slurm: $*" >&2; }
+fail() { log "FAIL: $*"; exit 1; }
+
+stop_pid_file() {   # stop_pid_file FILE: TERM, then KILL after 10 s
+    local file=$1 pid
+    [ -s "$file" ] || return 0
+    pid=$(cat "$file")
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+cleanup() {
+    local status=$?
+    if [ "$status" -ne 0 ]; then
+        for f in "$work"/slurmctld.log "$work"/slurmd.log "$work"/runs/*/logs/*.log; do
+            [ -f "$f" ] && { echo "---- $f (last lines)" >&2; tail -n 15 "$f" >&2; }
+        done
+    fi
+    stop_pid_file "$work/slurmd.pid"
+    stop_pid_file "$work/slurmctld.pid"
+    stop_pid_file "$work/munged.pid"
+    rm -rf "$work"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every half second until it succeeds.
+wait_for() {
+    local limit=$1 what=$2
+    shift 2
+    local deadline=$((SECONDS + limit))
+    until "$@" >/dev/null 2>&1; do
+        [ "$SECONDS" -lt "$deadline" ] || fail "timed out after ${limit}s waiting for $what"
+        sleep 0.5
+    done
+}
+
+# ---- Packages and the executable
+if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v sbatch >/dev/null \
+    || ! command -v munged >/dev/null; then
+    log "installing slurmctld slurmd slurm-client munge"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends slurmctld slurmd slurm-client munge >/dev/null
+fi
+if [ -n "${AUTOCONV_BIN:-}" ]; then
+    bin=$AUTOCONV_BIN
+else
+    log "building autoconv"
+    (cd "$root" && swift build --product autoconv --scratch-path "${SCRATCH_PATH:-.build}" >/dev/null)
+    bin=$(cd "$root" && swift build --scratch-path "${SCRATCH_PATH:-.build}" --show-bin-path)/autoconv
+fi
+[ -x "$bin" ] || fail "no autoconv executable at $bin"
+
+# ---- munge
+if [ ! -s /etc/munge/munge.key ]; then
+    mungekey --create --keyfile=/etc/munge/munge.key
+    chown munge:munge /etc/munge/munge.key
+    chmod 600 /etc/munge/munge.key
+fi
+mkdir -p /run/munge "$work/munge"
+chown munge:munge /run/munge "$work/munge"
+chmod 755 /run/munge
+runuser -u munge -- munged --pid-file="$work/munge/munged.pid" --log-file="$work/munge/munged.log" \
+    --seed-file="$work/munge/munged.seed"
+wait_for 10 "munged to write its pid file" test -s "$work/munge/munged.pid"
+cp "$work/munge/munged.pid" "$work/munged.pid"
+wait_for 10 "munge to answer" sh -c 'munge -n | unmunge'
+
+# ---- Slurm: one node, this machine, no cgroups, no accounting
+node=$(hostname -s)
+cpus=$(nproc)
+mkdir -p "$work/state" "$work/spool" "$work/runs"
+cat > "$SLURM_CONF" <<CONF
+ClusterName=autoconvtest
+SlurmctldHost=$node(127.0.0.1)
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+SlurmctldPort=16817
+SlurmdPort=16818
+StateSaveLocation=$work/state
+SlurmdSpoolDir=$work/spool
+SlurmctldPidFile=$work/slurmctld.pid
+SlurmdPidFile=$work/slurmd.pid
+SlurmctldLogFile=$work/slurmctld.log
+SlurmdLogFile=$work/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+SchedulerType=sched/builtin
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+ReturnToService=2
+MinJobAge=600
+NodeName=$node NodeAddr=127.0.0.1 CPUs=$cpus State=UNKNOWN
+PartitionName=test Nodes=$node Default=YES MaxTime=10 State=UP
+CONF
+slurmctld -c
+wait_for 20 "slurmctld to answer" scontrol ping
+slurmd
+wait_for 30 "the node to become idle" sh -c "sinfo -h -n $node -o %T | grep -Eq '^(idle|mixed|allocated)'"
+log "Slurm is up on $node with $cpus CPUs"
+
+# ---- Helpers for the runs
+# run_array NAME SHARDS [submit options] -- ARGS...: submits, waits for both jobs to leave the
+# queue (at most 120 s), prints the merge job id.
+run_array() {
+    local name=$1
+    shift
+    local ids
+    ids=$("$root/scripts/slurm/submit.sh" --out "$work/runs/$name" --autoconv "$bin" "$@")
+    local array merge
+    array=$(awk '/^array/ {print $2}' <<<"$ids")
+    merge=$(awk '/^merge/ {print $2}' <<<"$ids")
+    wait_for 120 "jobs $array and $merge to finish" sh -c "[ -z \"\$(squeue -h -j $array,$merge 2>/dev/null)\" ]"
+    echo "$merge"
+}
+job_state() { scontrol show job "$1" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' | head -n 1; }
+# The result without the fields that differ between runs of the same work.
+untimed() { sed -E 's/, "(elapsed_seconds|rate|device)": [^,}]*//g' "$1"; }
+
+# ---- 1. bound: 4 shards of 2 pieces each, merged == unsharded
+bound=(bound --n 2 --m 10 --threads 1)
+"$bin" "${bound[@]}" --json > "$work/bound.json"
+merge=$(run_array bound --shards 4 --pieces 2 -- "${bound[@]}")
+[ "$(job_state "$merge")" = COMPLETED ] || fail "bound merge job $merge ended $(job_state "$merge")"
+[ "$(ls "$work"/runs/bound/parts/shard-*.json | wc -l)" -eq 8 ] || fail "expected 8 bound pieces"
+diff <(untimed "$work/bound.json") <(untimed "$work/runs/bound/merged.json") || fail "merged bound differs from the unsharded run"
+log "bound: 4 array tasks × 2 pieces merged to exactly the unsharded result"
+
+# ---- 2. resubmitting skips finished pieces
+before=$(stat -c %Y "$work"/runs/bound/parts/shard-*.json | md5sum)
+merge=$(run_array bound --shards 4 --pieces 2 -- "${bound[@]}")
+[ "$(job_state "$merge")" = COMPLETED ] || fail "second bound merge job $merge ended $(job_state "$merge")"
+[ "$(stat -c %Y "$work"/runs/bound/parts/shard-*.json | md5sum)" = "$before" ] || fail "resubmission redid finished pieces"
+grep -q "already complete" "$work"/runs/bound/logs/shard-0.log || fail "no skip message in the task log"
+diff <(untimed "$work/bound.json") <(untimed "$work/runs/bound/merged.json") || fail "re-merged bound differs"
+log "resubmission: every piece skipped, same merged result"
+
+# ---- 3. prove with certificates: counts equal the unsharded run, verify says VERIFIED
+prove=(prove --n 2 --m 10 --target 1 --max-window d --threads 1)
+"$bin" "${prove[@]}" --json > "$work/prove.json" || [ $? -eq 1 ] || fail "unsharded prove failed"
+merge=$(run_array prove --shards 3 --certificate -- "${prove[@]}")
+[ "$(job_state "$merge")" = COMPLETED ] || fail "prove merge job $merge ended $(job_state "$merge")"
+diff <(untimed "$work/prove.json") <(untimed "$work/runs/prove/merged.json" | sed -E 's/, "certificate": "[^"]*"//') \
+    || fail "merged prove differs from the unsharded run"
+verdict=$("$bin" verify "$work/runs/prove/certificate" --sample 4 --seed 1 | tail -n 1)
+[ "$verdict" = VERIFIED ] || fail "verify said: $verdict"
+log "prove: 3 tasks with certificates merged to the unsharded counts; verify: $verdict"
+
+# ---- 4. SIGTERM checkpoint: stop a task after its first piece; it requeues and resumes
+slow=(bound --n 3 --m 7 --threads 1)
+ids=$("$root/scripts/slurm/submit.sh" --out "$work/runs/term" --autoconv "$bin" --shards 1 --pieces 6 -- "${slow[@]}")
+array=$(awk '/^array/ {print $2}' <<<"$ids")
+merge=$(awk '/^merge/ {print $2}' <<<"$ids")
+first=$work/runs/term/parts/shard-000000-of-6.json
+wait_for 120 "the first piece of job $array" test -s "$first"
+stamp=$(stat -c %Y "$first")
+if [ -e "$work/runs/term/parts/shard-000005-of-6.json" ]; then
+    fail "all pieces finished before the signal; choose a slower job for this check"
+fi
+scancel --signal=TERM --batch "${array}_0"
+# Slurm delays a requeued job by about two minutes (BeginTime); start it now instead.
+wait_for 60 "job ${array}_0 to be requeued" sh -c "squeue -h -j ${array}_0 -o %T | grep -q PENDING"
+scontrol update JobId="${array}_0" StartTime=now
+wait_for 180 "jobs $array and $merge to finish after the requeue" sh -c "[ -z \"\$(squeue -h -j $array,$merge 2>/dev/null)\" ]"
+grep -q "SIGTERM" "$work/runs/term/logs/shard-0.log" || fail "the task did not see SIGTERM"
+[ "$(job_state "$merge")" = COMPLETED ] || fail "merge after the requeue ended $(job_state "$merge")"
+[ "$(stat -c %Y "$first")" = "$stamp" ] || fail "the requeued task redid a finished piece"
+"$bin" "${slow[@]}" --json > "$work/slow.json" 2>/dev/null
+diff <(untimed "$work/slow.json") <(untimed "$work/runs/term/merged.json") || fail "merged result after the requeue differs"
+log "SIGTERM: the task stopped, requeued, kept its finished pieces and merged the unsharded result"
+
+# ---- 5. a failing task: the merge job must not wait forever
+merge=$(run_array broken --shards 2 -- bound --n 0 --m 10)
+state=$(job_state "$merge")
+[ "$state" != COMPLETED ] || fail "the merge ran although an array task failed"
+log "failing task: merge job $merge ended $state instead of waiting"
+log "PASS"
