@@ -14,8 +14,8 @@ struct CountCommand: ParsableCommand {
         guard grid.n >= 1 else { throw CoreError.badInput("n must be at least 1 (got \(grid.n))") }
         guard grid.m >= 1 else { throw CoreError.badInput("m must be at least 1 (got \(grid.m))") }
         // Bounds that keep S = 4nm and the count's loop small; checked before multiplying.
-        guard grid.n <= 4096, grid.m <= 1 << 30, 4 * grid.n * grid.m <= 1 << 30 else {
-            throw CoreError.badInput("n = \(grid.n), m = \(grid.m) is too large to count (S = 4nm must be at most 2^30, n at most 4096)")
+        guard grid.n <= 1024, grid.m <= 1 << 30, 4 * grid.n * grid.m <= 1 << 30 else {
+            throw CoreError.badInput("n = \(grid.n), m = \(grid.m) is too large to count (S = 4nm must be at most 2^30, n at most 1024)")
         }
         let s = 4 * grid.n * grid.m
         let count = Compositions.count(parts: 2 * grid.n, sum: s)
