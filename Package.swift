@@ -52,6 +52,8 @@ let package = Package(
         .testTarget(name: "AutoconvCPUTests", dependencies: ["AutoconvCore", "AutoconvCPU", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["AutoconvCore", "TestSupport"]),
         .testTarget(name: "AutoconvOpenCLTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvOpenCL", "TestSupport"]),
+        .testTarget(name: "AutoconvVerifyTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvVerify", "TestSupport"]),
+        .testTarget(name: "ShardTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvVerify", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
