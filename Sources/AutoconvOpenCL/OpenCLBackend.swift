@@ -48,7 +48,7 @@ public final class OpenCLBackend: Backend {
                                   kernelLimit: try program.maxWorkGroupSize(kernel), maxBatch: .max)
         let results = try session.buffer(of: ac_bound_result.self, count: plan.groups(for: plan.batchSize))
         let evaluator = Evaluator(problem: problem)
-        let unranking = try binomials(problem)
+        let unranking = try Self.binomials(problem)
         var partial = BoundPartial()
         var done: UInt64 = 0
         var kernelTime = Duration.zero, launches = 0
@@ -121,7 +121,7 @@ public final class OpenCLBackend: Backend {
         let collect = survivors != nil
         var capacity = collect ? max(1, configuration.survivorCapacity) : 0
         var ranks = try session.buffer(of: UInt64.self, count: capacity)
-        let unranking = try binomials(problem)
+        let unranking = try Self.binomials(problem)
 
         var counts = ProveCounts()
         var done: UInt64 = 0
@@ -197,8 +197,9 @@ public final class OpenCLBackend: Backend {
         configuration.log?("opencl: kernel time \(seconds(value)) in \(launches) launch\(launches == 1 ? "" : "es") (\(Int(rate.rounded())) compositions/s)")
     }
 
-    private func binomials(_ problem: Problem) throws -> BinomialTable<UInt64> {
-        guard let table = BinomialTable<UInt64>(maxTop: problem.S + problem.d, maxBottom: problem.d) else {
+    /// The ranking table, sized as the CPU backend sizes it, so both refuse the same jobs.
+    static func binomials(_ problem: Problem) throws -> BinomialTable<UInt64> {
+        guard let table = BinomialTable<UInt64>(compositionsOf: problem.d, sum: problem.S) else {
             throw CoreError.failure("binomial table for d = \(problem.d), S = \(problem.S) overflows 64 bits")
         }
         return table

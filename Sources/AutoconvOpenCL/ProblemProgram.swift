@@ -29,9 +29,7 @@ final class ProblemProgram {
 
         var tableEntries: [UInt64] = []
         if contents == .all {
-            guard let binomials = BinomialTable<UInt64>(maxTop: problem.S + problem.d, maxBottom: problem.d) else {
-                throw CoreError.failure("binomial table for d = \(problem.d), S = \(problem.S) overflows 64 bits")
-            }
+            let binomials = try OpenCLBackend.binomials(problem)
             tableEntries = [UInt64](repeating: 0, count: (problem.d + 1) * (problem.S + 1))
             for k in 1...problem.d {
                 for r in 0...problem.S { tableEntries[k * (problem.S + 1) + r] = binomials.compositions(parts: k, sum: r) }
