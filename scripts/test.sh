@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: the Swift tests (CPU, POCL OpenCL, CLI) in release mode, which
-# compiles once and runs the known-answer enumerations quickly.
+# Runs the whole test suite (what .ci/run calls): the Swift tests (core, CPU, POCL OpenCL,
+# cascade, shards and verify, CLI), then the Slurm integration test, which starts a real
+# single-node Slurm on localhost (it installs Debian's slurm packages when missing; needs root
+# or sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export POCL_CACHE_DIR="${POCL_CACHE_DIR:-$PWD/.build/pocl-cache}"
 mkdir -p "$POCL_CACHE_DIR"
-swift test -c release "$@"
+swift test "$@"
+AUTOCONV_BIN="$(swift build --show-bin-path)/autoconv" scripts/test-slurm.sh

@@ -63,7 +63,7 @@ public struct BinomialTable<T: FixedWidthInteger & UnsignedInteger>: Sendable wh
         var e = [T](repeating: 0, count: (maxTop + 1) * width)
         for a in 0...maxTop {
             e[a * width] = 1
-            if a == 0 { continue }
+            if a == 0 || maxBottom == 0 { continue }
             for b in 1...min(a, maxBottom) {
                 let (sum, overflow) = e[(a - 1) * width + b - 1].addingReportingOverflow(e[(a - 1) * width + b])
                 if overflow { return nil }
