@@ -1,6 +1,6 @@
 /*
- * common.cl: what every kernel shares: the problem constants, unranking, the odometer walk,
- * the autoconvolution, window sums and the exact values of method.md §2–4.
+ * common.cl: what every kernel shares: the problem constants, unranking, the autoconvolution,
+ * window sums and the exact values of method.md §2–4.
  *
  * Build options (all required): AC_N, AC_M (the grid), AC_MAXLEN (largest window length,
  * d or 2d), AC_REFINED (1 refined rule, 0 flat), AC_TABLE_SPACE (__constant when the binomial
@@ -58,36 +58,6 @@ inline void ac_autoconvolution(const int *c, int *conv)
         conv[2 * i] += c[i] * c[i];
         for (int j = i + 1; j < AC_D; j++) conv[i + j] += 2 * c[i] * c[j];
     }
-}
-
-/* Adds delta (+1 or -1) to part j, keeping conv current: (c_j + delta)^2 - c_j^2 = 2 delta c_j + 1. */
-inline void ac_add_unit(int *c, int *conv, const int j, const int delta)
-{
-    for (int i = 0; i < AC_D; i++) conv[i + j] += 2 * delta * c[i];
-    conv[2 * j] += 1;
-    c[j] += delta;
-}
-
-/*
- * Moves to the next composition in rank order; the caller guarantees one exists. The common
- * step moves one unit from the last part to the one before, in O(d); a carry (last part empty)
- * rebuilds conv in O(d^2), once per leaf block.
- */
-inline void ac_step(int *c, int *conv)
-{
-    if (c[AC_D - 1] > 0) {
-        ac_add_unit(c, conv, AC_D - 1, -1);
-        ac_add_unit(c, conv, AC_D - 2, +1);
-        return;
-    }
-    int j = AC_D - 2;
-    while (c[j] == 0) j--;
-    /* j >= 1: (S, 0, …, 0) is the last composition and has no successor. */
-    const int tail = c[j];
-    c[j - 1] += 1;
-    c[j] = 0;
-    c[AC_D - 1] = tail - 1;
-    ac_autoconvolution(c, conv);
 }
 
 /* prefix[t] = conv[0] + … + conv[t-1]; WS(l, s) = prefix[s + l - 1] - prefix[s]. */
@@ -209,58 +179,4 @@ inline int ac_verdict(const int *conv, const int *mass, __constant const int *ba
         }
     }
     return AC_VERDICT_SURVIVOR;
-}
-
-/*
- * Leaf blocks (method.md §3, subtree pruning). The compositions that share parts
- * c_0 … c_{d-3} form one contiguous rank block, c_{d-2} = v rising from 0 to R and
- * c_{d-1} = R - v falling, where R = c_{d-2} + c_{d-1}. With those parts fixed, every
- * completion has, for the window [s, e] (all conv terms are >= 0):
- *   WS >= (conv of the fixed parts over [s, e])
- *       + 2R · (mass of the fixed bins i with i + d - 2 >= s and i + d - 1 <= e)
- *       + R^2   if the free bins' own pairs (2(d-2) … 2(d-1)) all lie in [s, e],
- * and W_int <= (fixed mass in range) + (R if a free bin is in range). Every such bound is at
- * most the true WS <= S^2, so it is exact in int (2R·mass <= S^2/2 since R + mass <= S).
- * The left mass A = c_0 + … + c_{n-1} is fixed in a block when n <= d - 2, i.e. d > 2.
- */
-typedef struct {
-    int prefix[AC_CONV + 1]; /* prefix sums of the fixed parts' autoconvolution */
-    int mass[AC_D + 1];      /* mass prefix sums with the free bins counted as 0 */
-    int free_mass;           /* R */
-} ac_block;
-
-inline void ac_block_prepare(const int *c, ac_block *block)
-{
-    int fixed[AC_D], conv[AC_CONV];
-    for (int i = 0; i < AC_D; i++) fixed[i] = i < AC_D - 2 ? c[i] : 0;
-    ac_autoconvolution(fixed, conv);
-    ac_conv_prefix(conv, block->prefix);
-    ac_mass_prefix(fixed, block->mass);
-    block->free_mass = c[AC_D - 2] + c[AC_D - 1];
-}
-
-/* Lower bound on WS(l, s) over the block. */
-inline int ac_block_sum_low(const ac_block *block, const int l, const int s)
-{
-    const int k = AC_D - 2, e = s + l - 2, R = block->free_mass;
-    int low = block->prefix[e + 1] - block->prefix[s];
-    const int cross_first = max(0, s - k), cross_last = min(k - 1, e - AC_D + 1);
-    if (cross_first <= cross_last) low += 2 * R * (block->mass[cross_last + 1] - block->mass[cross_first]);
-    if (s <= 2 * k && e >= 2 * AC_D - 2) low += R * R;
-    return low;
-}
-
-/* Lower bound on WS - coefficient · W_int over the block (the rule value, see ac_rule_value). */
-inline int ac_block_rule_low(const ac_block *block, const int l, const int s)
-{
-    const int low = ac_block_sum_low(block, l, s);
-#if AC_REFINED
-    const int k = AC_D - 2;
-    const int first = max(0, s - AC_D + 1), last = min(AC_D - 1, s + l - 2);
-    int in_range = block->mass[min(last, k - 1) + 1] - block->mass[min(first, k)];
-    if (last >= k) in_range += block->free_mass;
-    return low - 2 * (l - 1) * in_range;
-#else
-    return low;
-#endif
 }

@@ -1,7 +1,9 @@
 /*
  * prove.cl: prove mode (method.md §3) over every composition of a rank window, reverses
- * included. Work-items walk contiguous ranges as in bound.cl and classify each composition
- * with ac_verdict; each work-group writes its counts.
+ * included. Work-items walk contiguous ranges by leaf sweeps and subtrees (search.cl) and
+ * classify each composition as AutoconvCPU.ProveVisitor does: asymmetry first (M >= asym_cut),
+ * then any window whose value exceeds cut[l] (common.cl's rule value, less the refined pair
+ * count; the flat correction is in cut[l]), else a survivor. Each work-group writes its counts.
  *
  * Survivors: when `collect` is set, each survivor takes a slot from the global counter
  * *survivor_count and writes its rank there if the slot is below `capacity`. The counter keeps
@@ -9,81 +11,107 @@
  * needs; no survivor is ever dropped silently. Slots are taken in no particular order: the
  * host sorts the ranks. A launch covers fewer than 2^32 ranks, so the counter cannot wrap.
  */
+
+/* Counts of one work-item (fewer than 2^32 ranks per launch). */
+typedef struct {
+    uint asym, test, survivors, canonical;
+} ac_prove_tally;
+
+/*
+ * Whether the subtree is accounted at once (ProveVisitor.skipsSubtree): by asymmetry when its
+ * least possible major mass prunes, or, when no completion is asymmetry-pruned, by a window
+ * whose lower bound exceeds its cut-off.
+ */
+inline bool ac_prove_skips(const ac_subtree *tree, const int *cut, const int asym_cut, const uint size, ac_prove_tally *tally)
+{
+    const int fixed_left = tree->mass[min(tree->k, AC_N)];
+    const int left_max = tree->k >= AC_N ? fixed_left : fixed_left + tree->R;
+    /* M = max(A, S - A) is smallest where A is nearest S/2. */
+    const int left_nearest = min(max(AC_S / 2, fixed_left), left_max);
+    if (max(left_nearest, AC_S - left_nearest) >= asym_cut) {
+        tally->asym += size;
+        return true;
+    }
+    if (max(left_max, AC_S - fixed_left) >= asym_cut) return false;
+    if (ac_subtree_exceeds(tree, cut, true)) {
+        tally->test += size;
+        return true;
+    }
+    return false;
+}
+
 __kernel void ac_prove(const ulong first, const ulong end, const ulong per_item,
                        AC_TABLE_SPACE const ulong *table,
-                       __constant const int *base, const int asym_cut,
+                       __constant const int *cuts, const int asym_cut,
                        const uint collect, const uint capacity,
                        __global uint *survivor_count, __global ulong *survivor_ranks,
                        __global ac_prove_counts *results, __local ac_prove_counts *scratch)
 {
-    uint asym = 0, test = 0, survivors = 0, canonical = 0;
+    ac_prove_tally tally = {0, 0, 0, 0};
     const ulong offset = get_global_id(0) * per_item;
     if (offset < end - first) {
-        ulong rank = first + offset;
-        const ulong stop = rank + min(per_item, end - rank);
-        int c[AC_D], conv[AC_CONV], mass[AC_D + 1];
-        ac_unrank(rank, table, c);
-        ac_autoconvolution(c, conv);
-        bool block_start = true;
+        const ulong rank = first + offset;
+        int cut[AC_MAXLEN + 1];
+        for (int l = 0; l <= AC_MAXLEN; l++) cut[l] = cuts[l];
+        ac_side side;
+        ac_side_init(&side);
+        ac_walk walk;
+        ac_walk_begin(&walk, rank, rank + min(per_item, end - rank), table);
         for (;;) {
-#if AC_D > 2
-            /* A whole leaf block (common.cl) is accounted at once when its fixed left mass
-             * prunes it by asymmetry, or, when asymmetry prunes none of it, when some window's
-             * lower bound exceeds its cut-off. The block's rest is c_{d-1} + 1 compositions. */
-            if (block_start) {
-                ac_block block;
-                ac_block_prepare(c, &block);
-                const uint rest = (uint)min((ulong)c[AC_D - 1] + 1, stop - rank);
-                bool whole = false;
-                if (ac_major_mass(block.mass) >= asym_cut) {
-                    asym += rest;
-                    whole = true;
+            if (walk.level < AC_X) {
+                ac_subtree tree;
+                ac_subtree_prepare(walk.c, walk.level, &tree);
+                const ulong size = ac_walk_subtree_size(&walk, &tree, table);
+                if (ac_prove_skips(&tree, cut, asym_cut, (uint)size, &tally)) {
+                    if (!ac_walk_skip(&walk, &tree, size)) break;
                 } else {
-                    int w = 0;
-                    for (int l = 2; l <= AC_MAXLEN && !whole; l++) {
-                        for (int s = 0; s <= 2 * AC_D - l; s++, w++) {
-                            if (ac_block_rule_low(&block, l, s) > base[w]) { whole = true; break; }
+                    walk.level++;
+                }
+                continue;
+            }
+            /* The sweep's leaves v in [lo, hi]; for d > 2 their left mass is fixed. */
+            const int lo = walk.c[AC_X], R = lo + walk.c[AC_Y];
+            const ulong count = min((ulong)(R - lo) + 1, walk.stop - walk.rank);
+            const int hi = lo + (int)count - 1;
+            ac_sweep sweep;
+            ac_sweep_prepare(walk.c, walk.conv, &sweep);
+            if (AC_D > 2 && ac_major_mass(sweep.mass) >= asym_cut) {
+                tally.asym += (uint)count;
+            } else {
+                ac_side_begin(&side, &sweep, lo, hi, cut, true);
+                int prefix[AC_CONV + 1], mass[AC_D + 1], leaf[AC_D];
+                for (int v = lo; v <= hi; v++) {
+                    /* For d > 2 a window that exceeds at every leaf still to come decides them all. */
+                    if (AC_D > 2 && side.all) {
+                        tally.test += (uint)(hi - v + 1);
+                        break;
+                    }
+                    bool ready = false;
+                    /* For d = 2 (n = 1) the left mass is c_0 = v. */
+                    if (AC_D == 2 && max(v, AC_S - v) >= asym_cut) {
+                        tally.asym++;
+                    } else if (ac_side_exceeds(&side, &sweep, v, hi, cut, true, prefix, mass, &ready)) {
+                        tally.test++;
+                    } else {
+                        tally.survivors++;
+                        ac_walk_leaf(&walk, v, leaf);
+                        if (ac_is_canonical(leaf)) tally.canonical++;
+                        if (collect) {
+                            const uint slot = atomic_inc(survivor_count);
+                            if (slot < capacity) survivor_ranks[slot] = walk.rank + (ulong)(v - lo);
                         }
                     }
-                    if (whole) test += rest;
-                }
-                if (whole) {
-                    rank += rest - 1;
-                    if (rank + 1 == stop) break;
-                    c[AC_D - 2] += c[AC_D - 1];
-                    c[AC_D - 1] = 0;
-                    rank++;
-                    ac_step(c, conv);
-                    continue; /* block_start stays true: the step carried into a new block */
-                }
-                block_start = false;
-            }
-#endif
-            ac_mass_prefix(c, mass);
-            const int verdict = ac_verdict(conv, mass, base, asym_cut);
-            if (verdict == AC_VERDICT_ASYMMETRY) {
-                asym++;
-            } else if (verdict == AC_VERDICT_TEST) {
-                test++;
-            } else {
-                survivors++;
-                if (ac_is_canonical(c)) canonical++;
-                if (collect) {
-                    const uint slot = atomic_inc(survivor_count);
-                    if (slot < capacity) survivor_ranks[slot] = rank;
                 }
             }
-            if (++rank == stop) break;
-            block_start = c[AC_D - 1] == 0; /* the step carries into a new leaf block */
-            ac_step(c, conv);
+            if (!ac_walk_next_sweep(&walk, count)) break;
         }
     }
 
     const uint lid = get_local_id(0), size = get_local_size(0);
-    scratch[lid].asym_pruned = asym;
-    scratch[lid].test_pruned = test;
-    scratch[lid].survivors = survivors;
-    scratch[lid].canonical_survivors = canonical;
+    scratch[lid].asym_pruned = tally.asym;
+    scratch[lid].test_pruned = tally.test;
+    scratch[lid].survivors = tally.survivors;
+    scratch[lid].canonical_survivors = tally.canonical;
     barrier(CLK_LOCAL_MEM_FENCE);
     for (uint stride = 1; stride < size; stride *= 2) {
         if (lid % (2 * stride) == 0 && lid + stride < size) {

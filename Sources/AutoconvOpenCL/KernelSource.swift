@@ -7,7 +7,7 @@ import AutoconvCore
 /// COpenCL). Problem constants are `-D` options, so the compiler specialises every loop.
 enum KernelSource {
     /// Files in program order: the header first, then the helpers every kernel uses.
-    static let files = ["autoconv_shared.h", "common.cl", "evaluate.cl", "bound.cl", "prove.cl"]
+    static let files = ["autoconv_shared.h", "common.cl", "evaluate.cl", "search.cl", "bound.cl", "prove.cl"]
 
     /// `names` in order, each under a banner naming its file (build logs cite these).
     static func program(_ names: [String]) -> String {

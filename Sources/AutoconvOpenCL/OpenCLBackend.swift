@@ -47,6 +47,9 @@ public final class OpenCLBackend: Backend {
         let plan = try LaunchPlan(device: device, configuration: configuration,
                                   kernelLimit: try program.maxWorkGroupSize(kernel), maxBatch: .max)
         let results = try session.buffer(of: ac_bound_result.self, count: plan.groups(for: plan.batchSize))
+        // The job's shared keys (bound.cl): none known yet.
+        let keys = try session.buffer(of: UInt32.self, count: 2)
+        try session.write([UInt32.max, UInt32.max], to: keys)
         let evaluator = Evaluator(problem: problem)
         let unranking = try Self.binomials(problem)
         var partial = BoundPartial()
@@ -61,7 +64,7 @@ public final class OpenCLBackend: Backend {
             try program.setArguments(kernel, [
                 .u64(first), .u64(end), .u64(plan.ranksPerWorkItem), .buffer(table),
                 .i64(seedTest?.numerator ?? 0), .i64(seedTest?.denominator ?? 0),
-                .i64(seedCert?.numerator ?? 0), .i64(seedCert?.denominator ?? 0),
+                .i64(seedCert?.numerator ?? 0), .i64(seedCert?.denominator ?? 0), .buffer(keys),
                 .buffer(results), .local(plan.workGroupSize * MemoryLayout<ac_bound_result>.stride),
             ])
             kernelTime += try program.run(kernel, global: groups * plan.workGroupSize, local: plan.workGroupSize)
@@ -116,7 +119,7 @@ public final class OpenCLBackend: Backend {
         let plan = try LaunchPlan(device: device, configuration: configuration,
                                   kernelLimit: try program.maxWorkGroupSize(kernel), maxBatch: UInt64(UInt32.max))
         let results = try session.buffer(of: ac_prove_counts.self, count: plan.groups(for: plan.batchSize))
-        let base = try session.buffer(holding: cutoffs.windows.base.map { Int32(clamping: $0) })
+        let cuts = try session.buffer(holding: Self.lengthCuts(problem, cutoffs))
         let counter = try session.buffer(of: UInt32.self, count: 1)
         let collect = survivors != nil
         var capacity = collect ? max(1, configuration.survivorCapacity) : 0
@@ -143,7 +146,7 @@ public final class OpenCLBackend: Backend {
             try session.write([UInt32(0)], to: counter)
             try program.setArguments(kernel, [
                 .u64(range.lower), .u64(range.upper), .u64(plan.ranksPerWorkItem), .buffer(table),
-                .buffer(base), .i32(Int32(clamping: cutoffs.asymmetryCutoff)),
+                .buffer(cuts), .i32(Int32(clamping: cutoffs.asymmetryCutoff)),
                 .u32(collect ? 1 : 0), .u32(UInt32(capacity)), .buffer(counter), .buffer(ranks),
                 .buffer(results), .local(plan.workGroupSize * MemoryLayout<ac_prove_counts>.stride),
             ])
@@ -195,6 +198,20 @@ public final class OpenCLBackend: Backend {
         let value = Double(time.components.seconds) + Double(time.components.attoseconds) * 1e-18
         let rate = value > 0 ? Double(ranks) / value : 0
         configuration.log?("opencl: kernel time \(seconds(value)) in \(launches) launch\(launches == 1 ? "" : "es") (\(Int(rate.rounded())) compositions/s)")
+    }
+
+    /// The prove kernel's cut-offs, one per window length ℓ (index ℓ, prove.cl): `base[w]` less
+    /// the window's pair count under the refined rule, which leaves ⌊c_t·4nℓm²⌋, the same for
+    /// every window of length ℓ. Clamped to Int32 in the safe direction: every value they are
+    /// compared with lies strictly inside ±(2^31 − 1) (Kernels/common.cl).
+    static func lengthCuts(_ problem: Problem, _ cutoffs: ProveCutoffs) -> [Int32] {
+        var cuts = [Int32](repeating: 0, count: problem.maxLength + 1)
+        for (window, base) in zip(problem.windowList, cutoffs.windows.base) {
+            let cut = Int32(clamping: problem.rule == .refined ? base - window.pairCount : base)
+            precondition(window.start == 0 || cuts[window.length] == cut, "cut-offs differ within length \(window.length)")
+            cuts[window.length] = cut
+        }
+        return cuts
     }
 
     /// The ranking table, sized as the CPU backend sizes it, so both refuse the same jobs.

@@ -37,7 +37,7 @@ struct LaunchPlan {
         guard group >= 1, group <= kernelLimit else {
             throw CoreError.badInput("work-group size \(group) is not between 1 and \(kernelLimit), the largest \(device.name) allows for these kernels")
         }
-        let perItem = configuration.ranksPerWorkItem ?? (isGPU ? 512 : 2048)
+        let perItem = configuration.ranksPerWorkItem ?? (isGPU ? 512 : 16384)
         guard perItem >= 1, perItem < 1 << 32 else {
             throw CoreError.badInput("ranks per work-item must be between 1 and 2^32 − 1 (got \(perItem))")
         }
