@@ -30,3 +30,8 @@ enum KernelSource {
         ].joined(separator: " ")
     }
 }
+
+/// The whole embedded kernel program, so that result files can name the kernels that made them.
+public enum KernelProgram {
+    public static var text: String { KernelSource.program(KernelSource.files) }
+}

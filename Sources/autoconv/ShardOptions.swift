@@ -1,5 +1,6 @@
 import ArgumentParser
 import AutoconvCore
+import AutoconvOpenCL
 import AutoconvVerify
 
 /// `--shard r/M` for `bound` and `prove`: run only the r-th of M contiguous rank ranges
@@ -77,12 +78,7 @@ struct ShardedJob {
 enum BuildInfo {
     static var version: String { Autoconv.configuration.version }
 
-    /// SHA-256 of the kernel program text compiled into the binary, or "none" while the binary
-    /// embeds none. Hook for AutoconvOpenCL: once it exposes its embedded program text, pass that
-    /// text here, so that shards run by different kernel sources refuse to merge.
-    static let kernelHash = hash(ofKernelProgram: nil)
-
-    static func hash(ofKernelProgram text: String?) -> String {
-        text.map { SHA256.hex(Array($0.utf8)) } ?? "none"
-    }
+    /// SHA-256 of the kernel program text compiled into the binary, so that shards run by
+    /// different kernel sources refuse to merge.
+    static let kernelHash = SHA256.hex(Array(KernelProgram.text.utf8))
 }
