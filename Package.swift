@@ -24,10 +24,12 @@ let package = Package(
         .target(name: "AutoconvOpenCL", dependencies: ["AutoconvCore", "COpenCL"], plugins: ["EmbedKernels"]),
         // Shards, certificates and the independent checker (no engine code, by design).
         .target(name: "AutoconvVerify", dependencies: ["AutoconvCore"]),
+        // The multi-level cascade: run directory, survivor files, external sort, checkpoints.
+        .target(name: "AutoconvCascade", dependencies: ["AutoconvCore"]),
         .executableTarget(
             name: "autoconv",
             dependencies: [
-                "AutoconvCore", "AutoconvCPU", "AutoconvVerify",
+                "AutoconvCore", "AutoconvCPU", "AutoconvVerify", "AutoconvCascade", "AutoconvOpenCL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,6 +55,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["AutoconvCore", "TestSupport"]),
         .testTarget(name: "AutoconvOpenCLTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvOpenCL", "TestSupport"]),
         .testTarget(name: "AutoconvVerifyTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvVerify", "TestSupport"]),
+        .testTarget(name: "AutoconvCascadeTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvCascade"]),
         .testTarget(name: "ShardTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvVerify", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

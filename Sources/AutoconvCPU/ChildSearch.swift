@@ -20,7 +20,7 @@ public struct CPUChildBackend: ChildBackend {
     public var deviceDescription: String { "CPU (\(threads) thread\(threads == 1 ? "" : "s"))" }
 
     public func expand(_ job: ChildJob, survivors: (_ batch: [[Int]]) throws -> Void,
-                       stop: StopCheck, progress: ((_ parentsDone: Int) -> Void)?) throws -> ChildCounts {
+                       stop: @escaping StopCheck, progress: ((_ parentsDone: Int) -> Void)?) throws -> ChildCounts {
         let trees = try job.parents.map { parent -> ChildTree in
             guard 2 * parent.count == job.problem.d, let tree = ChildTree(parent: parent, deltas: job.deltas) else {
                 throw CoreError.failure("parent \(parent) has no child tree at d = \(job.problem.d) (wrong size, or 2^128 children or more)")
@@ -30,10 +30,12 @@ public struct CPUChildBackend: ChildBackend {
         let pieces = max(1, (8 * threads + trees.count - 1) / max(trees.count, 1))
         var units: [(parent: Int, lo: UInt128, hi: UInt128)] = []
         for (p, tree) in trees.enumerated() {
+            // Near-equal index ranges: boundary r is q·r + min(r, rest), which cannot overflow.
             let total = tree.count, parts = UInt128(min(pieces, 1 << 16))
-            for r in 0..<parts where total * r / parts < total * (r + 1) / parts || total == 0 {
-                units.append((p, total * r / parts, total * (r + 1) / parts))
-                if total == 0 { break }
+            let (q, rest) = total.quotientAndRemainder(dividingBy: parts)
+            for r in 0..<parts {
+                let lo = q * r + min(r, rest), hi = q * (r + 1) + min(r + 1, rest)
+                if lo < hi { units.append((p, lo, hi)) }
             }
         }
         let terms = WindowTerms(problem: job.problem)
@@ -126,6 +128,9 @@ final class ChildSearch {
     private let firstBin: UnsafeMutablePointer<Int>, lastBin: UnsafeMutablePointer<Int>
     private let coefficient: UnsafeMutablePointer<Int64>, base: UnsafeMutablePointer<Int64>
     private var hot = 0
+    /// cap[j]: the largest u_j that the window conv[2j] alone (ℓ = 2) lets survive, with
+    /// W_int ≤ S; larger values are pruned by that window whatever the other bins hold.
+    private let cap: [Int]
 
     // Per parent.
     private var tree: ChildTree!
@@ -178,6 +183,15 @@ final class ChildSearch {
         qa = zeros(windowCount); qb = zeros(windowCount); qc = zeros(windowCount)
         scratch = zeros(2 * d + 1)
         delta = [Int](repeating: 0, count: dp + 1)
+        let windows = problem.windowList
+        cap = (0..<d).map { j in
+            let w = windows.firstIndex { $0.length == 2 && $0.start == 2 * j }!
+            let limit = cutoffs.windows.base[w] + terms.coefficient[w] * Int64(problem.S)
+            var v = Int(Double(limit).squareRoot())
+            while Int64(v) * Int64(v) > limit { v -= 1 }
+            while Int64(v + 1) * Int64(v + 1) <= limit { v += 1 }
+            return v
+        }
     }
 
     deinit {
@@ -228,7 +242,7 @@ final class ChildSearch {
                 continue
             }
             let asymmetryDecided = i >= halfParent - 1 || !asymmetryPrunes.contains(true)
-            if asymmetryDecided && cuts(pair: i, sigma: sigma) {
+            if asymmetryDecided && cuts(fixedPairs: i, sigma: sigma) {
                 result.counts.children += clipped
                 result.counts.testPruned += clipped
                 continue
@@ -237,12 +251,26 @@ final class ChildSearch {
                 sweepLeaves(sigma: sigma, start: first)
                 continue
             }
+            // Below here Δ_{i+1} is known, so asymmetry is decided from pair n/2 − 1 on.
+            let decidedBelow = i + 1 >= halfParent || !asymmetryPrunes.contains(true)
             for v in 0...sigma {
                 let childStart = first + UInt128(v) * below
                 if childStart + below <= lo { continue }
                 if childStart >= hi { break }
+                if decidedBelow && (v > cap[2 * i] || sigma - v > cap[2 * i + 1]) {
+                    let clippedChild = overlap(childStart, below)
+                    result.counts.children += clippedChild
+                    result.counts.testPruned += clippedChild
+                    continue
+                }
                 place(pair: i, Int64(v), Int64(sigma - v), sign: 1)
-                descend(pair: i + 1, start: childStart)
+                if decidedBelow && cuts(fixedPairs: i + 1, sigma: nil) {
+                    let clippedChild = overlap(childStart, below)
+                    result.counts.children += clippedChild
+                    result.counts.testPruned += clippedChild
+                } else {
+                    descend(pair: i + 1, start: childStart)
+                }
                 place(pair: i, Int64(v), Int64(sigma - v), sign: -1)
             }
         }
@@ -271,22 +299,21 @@ final class ChildSearch {
         u[j1] = sign > 0 ? b : 0
     }
 
-    /// Whether some window prunes every child below the node (pairs < i split, σ_i = sigma,
-    /// Δ_{i+1} = delta[i+1]); see the type's comment.
-    private func cuts(pair i: Int, sigma: Int) -> Bool {
-        let right = delta[i + 1]
+    /// Whether some window prunes every child below the node where pairs < i are split and
+    /// Δ_i = delta[i] is known; `sigma` is σ_i when Δ_{i+1} = delta[i+1] is known too, else nil.
+    /// See the type's comment.
+    private func cuts(fixedPairs i: Int, sigma: Int?) -> Bool {
         let fixedBins = 2 * i
-        // Pair sum ranges of the free pairs i … dp−1.
-        sigmaMin[i] = Int64(sigma)
+        // Pair sum ranges of the free pairs i … dp−1; Δ_b is known for b ≤ `knownUpTo`.
+        let knownUpTo = sigma == nil ? i : i + 1
         sigmaMaxPrefix[i] = 0
-        sigmaMaxPrefix[i + 1] = Int64(sigma)
-        if i + 1 < dp {
-            for b in (i + 1)..<dp {
-                let leftLow = b == i + 1 ? right : low, leftHigh = b == i + 1 ? right : high
-                let rightLow = b == dp - 1 ? 0 : low, rightHigh = b == dp - 1 ? 0 : high
-                sigmaMin[b] = Int64(max(0, 2 * t[b] + rightLow - leftHigh))
-                sigmaMaxPrefix[b + 1] = sigmaMaxPrefix[b] + Int64(2 * t[b] + rightHigh - leftLow)
-            }
+        for b in i..<dp {
+            let leftLow = b <= knownUpTo ? delta[b] : low, leftHigh = b <= knownUpTo ? delta[b] : high
+            let last = b == dp - 1
+            let rightLow = last ? 0 : (b + 1 <= knownUpTo ? delta[b + 1] : low)
+            let rightHigh = last ? 0 : (b + 1 <= knownUpTo ? delta[b + 1] : high)
+            sigmaMin[b] = Int64(max(0, 2 * t[b] + rightLow - leftHigh))
+            sigmaMaxPrefix[b + 1] = sigmaMaxPrefix[b] + Int64(2 * t[b] + rightHigh - leftLow)
         }
         let freeMass = 2 * tailMass[i] - Int64(delta[i])
         // Prefix sums of the fixed conv, of the fixed × free cross terms (at p = j + 2b, needing
@@ -375,7 +402,7 @@ final class ChildSearch {
         }
         massPrefix[0] = 0
         for j in 0..<x { massPrefix[j + 1] = massPrefix[j] + u[j] }
-        for w in 0..<windowCount {
+        @inline(__always) func load(_ w: Int) {
             let s = start[w], e = end[w]
             var b = linear[e + 1] - linear[s], c0 = constant[e + 1] - constant[s]
             let k = coefficient[w]
@@ -389,6 +416,7 @@ final class ChildSearch {
             qb[w] = b
             qc[w] = c0
         }
+        for w in 0..<windowCount { load(w) }
         var mask: UInt64 = 0
         for b in 1..<dp where delta[b] == high && high != low { mask |= 1 << UInt64(b - 1) }
         for v in vLow...vHigh {

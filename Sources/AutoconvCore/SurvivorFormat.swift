@@ -63,17 +63,9 @@ public enum SurvivorFormat {
 
     /// Parses a whole file; every defect is a one-line `badInput` naming it.
     public static func decode(_ bytes: [UInt8]) throws -> (Header, [[Int]]) {
-        func bad(_ why: String) -> CoreError { .badInput("survivor file is invalid: \(why)") }
-        guard bytes.count >= headerSize + trailerSize, Array(bytes[0..<8]) == magic else {
-            throw bad("not an autoconv survivor file")
-        }
-        guard read(bytes, 8, 4) == UInt64(version) else { throw bad("unsupported format version \(read(bytes, 8, 4))") }
-        let n = Int(read(bytes, 12, 4)), m = Int(read(bytes, 16, 4)), d = Int(read(bytes, 20, 4))
-        guard d == 2 * n, bytes[24] <= 1, bytes[25] <= 1 else { throw bad("inconsistent header") }
-        let problem = try Problem(n: n, m: m, rule: bytes[24] == 0 ? .flat : .refined, windows: bytes[25] == 0 ? .d : .twoD)
-        let p = Int64(bitPattern: read(bytes, 28, 8)), q = Int64(bitPattern: read(bytes, 36, 8))
-        guard q > 0 else { throw bad("inconsistent header") }
-        let header = Header(problem: problem, target: Fraction(p, q), level: Int(read(bytes, 44, 4)))
+        guard bytes.count >= headerSize + trailerSize else { throw bad("not an autoconv survivor file") }
+        let header = try decodeHeader(bytes[0..<headerSize])
+        let problem = header.problem, d = problem.d
         let body = bytes.count - headerSize - trailerSize
         let recordSize = 2 * d
         guard body % recordSize == 0, Array(bytes[(bytes.count - trailerSize)..<(bytes.count - trailerSize + 8)]) == endMagic else {
@@ -94,6 +86,30 @@ public enum SurvivorFormat {
         }
         return (header, records)
     }
+
+    /// Parses the first `headerSize` bytes of a file; every defect is a one-line `badInput`.
+    public static func decodeHeader(_ slice: ArraySlice<UInt8>) throws -> Header {
+        let bytes = Array(slice)
+        guard bytes.count >= headerSize, Array(bytes[0..<8]) == magic else {
+            throw bad("not an autoconv survivor file")
+        }
+        guard read(bytes, 8, 4) == UInt64(version) else { throw bad("unsupported format version \(read(bytes, 8, 4))") }
+        let n = Int(read(bytes, 12, 4)), m = Int(read(bytes, 16, 4)), d = Int(read(bytes, 20, 4))
+        guard d == 2 * n, bytes[24] <= 1, bytes[25] <= 1 else { throw bad("inconsistent header") }
+        let problem = try Problem(n: n, m: m, rule: bytes[24] == 0 ? .flat : .refined, windows: bytes[25] == 0 ? .d : .twoD)
+        let p = Int64(bitPattern: read(bytes, 28, 8)), q = Int64(bitPattern: read(bytes, 36, 8))
+        guard q > 0 else { throw bad("inconsistent header") }
+        return Header(problem: problem, target: Fraction(p, q), level: Int(read(bytes, 44, 4)))
+    }
+
+    /// Parses a trailer (the last `trailerSize` bytes): (record count, checksum), or throws.
+    public static func decodeTrailer(_ slice: ArraySlice<UInt8>) throws -> (count: UInt64, checksum: UInt64) {
+        let bytes = Array(slice)
+        guard bytes.count == trailerSize, Array(bytes[0..<8]) == endMagic else { throw bad("truncated") }
+        return (read(bytes, 8, 8), read(bytes, 16, 8))
+    }
+
+    static func bad(_ why: String) -> CoreError { .badInput("survivor file is invalid: \(why)") }
 
     private static func append(_ bytes: inout [UInt8], _ value: UInt64, _ width: Int) {
         for i in 0..<width { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(i)))) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AutoconvCascade
 import AutoconvCore
 #if canImport(Glibc)
 import Glibc
@@ -9,12 +10,14 @@ import Darwin
 #endif
 
 /// Exit codes, decided here and nowhere else:
-/// 0 success (and `prove`: proven), 1 `prove`: survivors remain (`verify`: not verified), 2 bad input, 3 other failures.
+/// 0 success (and `prove`: proven), 1 `prove`: survivors remain (`verify`: not verified), 2 bad input, 3 other failures,
+/// 75 `cascade`: interrupted, resumable.
 enum ExitStatus {
     static let notProven: Int32 = 1
     static let notVerified: Int32 = 1
     static let badInput: Int32 = 2
     static let failure: Int32 = 3
+    static let interrupted: Int32 = InterruptSignal.exitCode
 }
 
 /// Thrown by `prove` after printing its result, when survivors remain.
@@ -28,7 +31,8 @@ struct Autoconv: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sound lower bounds on the autoconvolution constant (Cloninger–Steinerberger branch and prune).",
         version: "0.1.0",
-        subcommands: [CountCommand.self, BoundCommand.self, ProveCommand.self, MergeCommand.self, VerifyCommand.self, DevicesCommand.self]
+        subcommands: [CountCommand.self, BoundCommand.self, ProveCommand.self, CascadeCommand.self, DevicesCommand.self,
+                      MergeCommand.self, VerifyCommand.self]
     )
 
     static func main() {
@@ -50,6 +54,9 @@ struct Autoconv: ParsableCommand {
             return ExitStatus.notProven
         case is NotVerified:
             return ExitStatus.notVerified
+        case let interrupted as CascadeInterrupted:
+            Terminal.err("autoconv: interrupted; resume with: autoconv cascade --resume \(interrupted.directory)")
+            return ExitStatus.interrupted
         case CoreError.badInput(let message):
             Terminal.err("autoconv: error: \(message)")
             return ExitStatus.badInput

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AutoconvCore
+import AutoconvCascade
 import AutoconvVerify
 
 struct ProveCommand: ParsableCommand {

@@ -9,15 +9,16 @@ import AutoconvCore
 
 /// Streams survivors into a `SurvivorFormat` file. It writes `PATH.tmp`, and only a complete
 /// file (flushed, fsynced) is renamed to `PATH`, so a reader never sees a partial file.
-final class SurvivorWriter {
-    let path: String
+public final class SurvivorWriter {
+    public let path: String
     private let temporary: String
     private var file: UnsafeMutablePointer<FILE>?
-    private var count: UInt64 = 0
+    private var buffer: [UInt8] = []
+    public private(set) var count: UInt64 = 0
     private var hash = SurvivorFormat.checksum([UInt8]())
 
     /// Opens the file at once, so an unwritable path fails before any work is done.
-    init(path: String, header: SurvivorFormat.Header) throws {
+    public init(path: String, header: SurvivorFormat.Header) throws {
         self.path = path
         temporary = path + ".tmp"
         guard let handle = fopen(temporary, "wb") else {
@@ -27,16 +28,22 @@ final class SurvivorWriter {
         try write(SurvivorFormat.encode(header))
     }
 
-    func append(_ batch: [Survivor]) throws {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(batch.count * (batch.first?.composition.count ?? 0) * 2)
-        for survivor in batch { SurvivorFormat.encode(record: survivor.composition, into: &bytes) }
-        hash = SurvivorFormat.checksum(bytes, continuing: hash)
-        count += UInt64(batch.count)
-        try write(bytes)
+    public func append(_ batch: [Survivor]) throws {
+        for survivor in batch { try append(survivor.composition) }
     }
 
-    func finish() throws {
+    /// Appends one composition; bytes are buffered and written in large blocks.
+    public func append(_ composition: [Int]) throws {
+        let before = buffer.count
+        SurvivorFormat.encode(record: composition, into: &buffer)
+        hash = SurvivorFormat.checksum(buffer[before...], continuing: hash)
+        count += 1
+        if buffer.count >= 1 << 20 { try flushBuffer() }
+    }
+
+    /// Completes the file: trailer, flush, fsync, rename, and fsync of the directory.
+    public func finish() throws {
+        try flushBuffer()
         try write(SurvivorFormat.trailer(count: count, checksum: hash))
         guard let handle = file, fflush(handle) == 0, fsync(fileno(handle)) == 0 else {
             throw CoreError.failure("cannot flush survivors file '\(path)'")
@@ -46,17 +53,23 @@ final class SurvivorWriter {
         guard rename(temporary, path) == 0 else {
             throw CoreError.failure("cannot rename '\(temporary)' to '\(path)': \(String(cString: strerror(errno)))")
         }
+        AtomicFile.syncDirectory(of: path)
     }
 
     /// Drops the partial file (after a failure).
-    func discard() {
+    public func discard() {
         if let handle = file { fclose(handle) }
         file = nil
         unlink(temporary)
     }
 
+    private func flushBuffer() throws {
+        try write(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
     private func write(_ bytes: [UInt8]) throws {
-        guard let handle = file else { return }
+        guard let handle = file, !bytes.isEmpty else { return }
         let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, handle) }
         guard written == bytes.count else {
             throw CoreError.failure("cannot write survivors file '\(path)': \(String(cString: strerror(errno)))")

@@ -1,0 +1,244 @@
+import AutoconvCore
+
+/// Thrown when a stop was requested (SIGINT/SIGTERM): the run directory holds the last finished
+/// batch, and `autoconv cascade --resume` continues from there with identical final counts.
+public struct CascadeInterrupted: Error, Equatable {
+    public let directory: String
+}
+
+/// The outcome of a cascade that ran to its end.
+public struct CascadeOutcome: Sendable {
+    public let levels: [LevelSummary]
+    public let proven: Bool
+    /// d of the level with no survivors, if proven.
+    public let provenAtD: Int?
+    /// The last level's survivor file.
+    public let lastLevelFile: String
+}
+
+/// What the driver reports while it works (on the thread that called `run`).
+public enum CascadeEvent {
+    case levelStarted(level: Int, d: Int, parents: UInt64)
+    case progress(level: Int, done: UInt64, total: UInt64, children: UInt128, seconds: Double)
+    case levelFinished(LevelSummary)
+}
+
+/// The sound multi-level cascade (method.md §5), driven level by level, batch by batch.
+///
+/// **Scheme: oriented survivors, Δ ∈ {0, 1}.** Level 0 is `prove` at (n0, m) and keeps every
+/// survivor with its orientation (reverses included); each further level expands every survivor
+/// of the level before with the relaxed family and keeps every surviving child, again with its
+/// orientation. No canonicalisation happens anywhere, so the single family Δ ∈ {0, 1} covers
+/// every function (the fine rounding of f is a child of its coarse rounding). `canonical_survivors`
+/// only reports how many survivors are distinct up to reversal.
+///
+/// **Counting.** A child has one parent (`Children`), and parents are distinct, so the children
+/// of a level are distinct and `children` counts them once; `survivors` are distinct too, and
+/// the sort/unique between levels checks that invariant.
+///
+/// **Batches and checkpoints.** A level is worked in batches (rank ranges at level 0, runs of
+/// parents after), sized to take about `checkpointSeconds`. After each batch its survivors are
+/// a sorted run on disk and the state (position, counts, runs) is replaced atomically. When
+/// `stop` returns true, the batch in flight is abandoned and `CascadeInterrupted` is thrown.
+public final class Cascade {
+    public let directory: RunDirectory
+    let backend: Backend
+    let childBackend: ChildBackend
+    let stop: StopCheck
+    let events: (CascadeEvent) -> Void
+    public var checkpointSeconds: Double = 2
+    /// Memory for buffered survivors before they are spilled as a sorted run.
+    public var sortMemory = 256 << 20
+    private let problems: [Problem]
+    private let clock = ContinuousClock()
+
+    public init(directory: RunDirectory, backend: Backend, childBackend: ChildBackend,
+                stop: @escaping StopCheck, events: @escaping (CascadeEvent) -> Void) throws {
+        self.directory = directory
+        self.backend = backend
+        self.childBackend = childBackend
+        self.stop = stop
+        self.events = events
+        problems = try directory.parameters.problems()
+    }
+
+    var parameters: CascadeParameters { directory.parameters }
+
+    public func run() throws -> CascadeOutcome {
+        if directory.state.outcome != .running, let last = directory.state.finished.last {
+            // A finished run reports again; its last survivor file must still be intact.
+            _ = try SurvivorReader(path: directory.levelFile(last.level))
+        }
+        while directory.state.outcome == .running {
+            let level = directory.state.level
+            if directory.state.current.d == 0 {
+                directory.state.current = LevelSummary(level: level, d: problems[level].d)
+            }
+            if level == 0 { try runFirstLevel() } else { try runChildLevel(level) }
+            try finishLevel(level)
+        }
+        let levels = directory.state.finished
+        let proven = directory.state.outcome == .proven
+        return CascadeOutcome(levels: levels, proven: proven, provenAtD: proven ? levels.last?.d : nil,
+                              lastLevelFile: directory.levelFile(levels.count - 1))
+    }
+
+    private func sorter(_ level: Int) -> SurvivorSorter {
+        SurvivorSorter(directory: directory.path, prefix: directory.runPrefix(level),
+                       header: header(level), memoryLimit: sortMemory,
+                       runs: directory.state.runs.map { directory.path + "/" + $0 },
+                       nextRun: directory.state.nextRun)
+    }
+
+    private func header(_ level: Int) -> SurvivorFormat.Header {
+        .init(problem: problems[level], target: parameters.target, level: level)
+    }
+
+    private func cutoffs(_ level: Int) -> ProveCutoffs { ProveCutoffs(problem: problems[level], target: parameters.target) }
+
+    /// Level 0: `prove` over rank ranges.
+    private func runFirstLevel() throws {
+        let job = try Job(problem: problems[0])
+        let total = job.range.count
+        let sorter = sorter(0)
+        let cutoffs = cutoffs(0)
+        var size: UInt64 = 1 << 16
+        events(.levelStarted(level: 0, d: problems[0].d, parents: total))
+        while directory.state.position < total {
+            if stop() { throw CascadeInterrupted(directory: directory.path) }
+            let lower = directory.state.position, upper = lower + min(size, total - lower)
+            let started = clock.now
+            let counts = try backend.prove(Job(problem: problems[0], range: RankRange(lower, upper)), cutoffs: cutoffs,
+                                           survivors: { batch in for s in batch { try sorter.add(s.composition) } },
+                                           progress: nil)
+            var childCounts = ChildCounts()
+            childCounts.children = UInt128(counts.total)
+            childCounts.asymmetryPruned = UInt128(counts.asymmetryPruned)
+            childCounts.testPruned = UInt128(counts.testPruned)
+            childCounts.survivors = UInt128(counts.survivors)
+            let elapsed = try checkpoint(sorter, counts: childCounts, position: upper, started: started)
+            size = adapt(size, seconds: elapsed, minimum: 1 << 10, maximum: 1 << 32)
+            events(.progress(level: 0, done: upper, total: total, children: directory.state.current.children,
+                             seconds: directory.state.current.seconds))
+        }
+    }
+
+    /// Level ≥ 1: expand the previous level's survivors.
+    private func runChildLevel(_ level: Int) throws {
+        let parents = try SurvivorReader(path: directory.levelFile(level - 1))
+        guard parents.header == header(level - 1) else {
+            throw CoreError.badInput("survivor file '\(parents.path)' belongs to another run or level")
+        }
+        let total = parents.count
+        try parents.skip(directory.state.position)
+        let sorter = sorter(level)
+        let cutoffs = cutoffs(level)
+        var size: UInt64 = 4
+        events(.levelStarted(level: level, d: problems[level].d, parents: total))
+        while directory.state.position < total {
+            if stop() { throw CascadeInterrupted(directory: directory.path) }
+            var batch: [[Int]] = []
+            while UInt64(batch.count) < min(size, total - directory.state.position), let parent = try parents.next() {
+                batch.append(parent)
+            }
+            let started = clock.now
+            let position = directory.state.position
+            let counts: ChildCounts
+            do {
+                counts = try childBackend.expand(
+                    ChildJob(problem: problems[level], cutoffs: cutoffs, deltas: parameters.family.deltas, parents: batch),
+                    survivors: { for child in $0 { try sorter.add(child) } },
+                    stop: stop,
+                    progress: { [self] done in
+                        events(.progress(level: level, done: position + UInt64(done), total: total,
+                                         children: directory.state.current.children,
+                                         seconds: directory.state.current.seconds + seconds(since: started)))
+                    })
+            } catch is BatchStopped {
+                throw CascadeInterrupted(directory: directory.path)
+            }
+            let elapsed = try checkpoint(sorter, counts: counts, position: position + UInt64(batch.count), started: started)
+            size = adapt(size, seconds: elapsed, minimum: 1, maximum: 1 << 16)
+            events(.progress(level: level, done: directory.state.position, total: total,
+                             children: directory.state.current.children, seconds: directory.state.current.seconds))
+        }
+    }
+
+    /// Makes the batch durable: its survivors as a run, then the state. Returns the batch's seconds.
+    private func checkpoint(_ sorter: SurvivorSorter, counts: ChildCounts, position: UInt64,
+                            started: ContinuousClock.Instant) throws -> Double {
+        try sorter.flush()
+        let elapsed = seconds(since: started)
+        directory.state.current.add(counts)
+        directory.state.current.seconds += elapsed
+        directory.state.position = position
+        directory.state.runs = sorter.runs.map { String($0.split(separator: "/").last!) }
+        directory.state.nextRun = sorter.nextRun
+        try directory.save()
+        removeUnlisted(sorter)
+        return elapsed
+    }
+
+    /// Runs merged away by `flush` are deleted only after the state stops listing them.
+    private func removeUnlisted(_ sorter: SurvivorSorter) {
+        let listed = Set(directory.state.runs)
+        for name in AtomicFile.list(directory.path) where name.contains(".run-") && !name.hasSuffix(".tmp") && !listed.contains(name) {
+            AtomicFile.remove(directory.path + "/" + name)
+        }
+    }
+
+    /// Merges the level's runs into its survivor file, counts orbits, and records the summary.
+    private func finishLevel(_ level: Int) throws {
+        let started = clock.now
+        let runs = directory.state.runs.map { directory.path + "/" + $0 }
+        let canonical = SurvivorSorter(directory: directory.path, prefix: "level-\(level).run-canonical",
+                                       header: header(level), memoryLimit: sortMemory)
+        let writer = try SurvivorWriter(path: directory.levelFile(level), header: header(level))
+        do {
+            try SurvivorSorter.merge(runs) { child in
+                try writer.append(child)
+                try canonical.add(Compositions.isCanonical(child) ? child : Children.reversed(child))
+            }
+            try writer.finish()
+        } catch {
+            writer.discard()
+            throw error
+        }
+        try canonical.flush()
+        var orbits: UInt128 = 0
+        try SurvivorSorter.merge(canonical.runs) { _ in orbits += 1 }
+        for path in canonical.runs { AtomicFile.remove(path) }
+        var summary = directory.state.current
+        guard UInt128(writer.count) == summary.survivors else {
+            throw CoreError.failure("level \(level): \(summary.survivors) survivors counted but \(writer.count) distinct (a child with two parents?)")
+        }
+        summary.canonicalSurvivors = orbits
+        summary.seconds += seconds(since: started)
+        summary.fileBytes = AtomicFile.size(directory.levelFile(level))
+        directory.state.finished.append(summary)
+        if summary.survivors == 0 {
+            directory.state.outcome = .proven
+        } else if level == parameters.finalLevel {
+            directory.state.outcome = .notProven
+        } else {
+            directory.state.level = level + 1
+            directory.state.current = LevelSummary(level: level + 1, d: problems[level + 1].d)
+        }
+        directory.state.position = 0
+        directory.state.runs = []
+        try directory.save()
+        for path in runs { AtomicFile.remove(path) }
+        events(.levelFinished(summary))
+    }
+
+    private func adapt(_ size: UInt64, seconds: Double, minimum: UInt64, maximum: UInt64) -> UInt64 {
+        if seconds < checkpointSeconds / 2 { return min(size * 2, maximum) }
+        if seconds > checkpointSeconds * 2 { return max(size / 2, minimum) }
+        return size
+    }
+
+    private func seconds(since instant: ContinuousClock.Instant) -> Double {
+        let d = clock.now - instant
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+}

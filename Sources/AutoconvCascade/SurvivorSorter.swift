@@ -1,0 +1,107 @@
+import AutoconvCore
+
+/// Sort and unique of survivors in bounded memory (an external merge sort).
+///
+/// Records are buffered until about `memoryLimit` bytes, then written as a sorted, duplicate-free
+/// run (a `SurvivorFormat` file named `<prefix>-<N>.surv` in `directory`). `merge` streams the
+/// union of runs in lexicographic order without duplicates; at most `fanIn` runs are open at
+/// once: beyond that, runs are first merged into fewer, larger runs. The caller persists
+/// `runs` to resume; a run is complete on disk before its name is returned.
+public final class SurvivorSorter {
+    public let directory: String
+    public let prefix: String
+    public let header: SurvivorFormat.Header
+    public let memoryLimit: Int
+    public static let fanIn = 16
+
+    /// Completed runs, oldest first.
+    public private(set) var runs: [String]
+    /// Number used for the next run's name.
+    public private(set) var nextRun: Int
+    private var buffer: [[Int]] = []
+
+    public init(directory: String, prefix: String, header: SurvivorFormat.Header,
+                memoryLimit: Int, runs: [String] = [], nextRun: Int = 0) {
+        self.directory = directory
+        self.prefix = prefix
+        self.header = header
+        self.memoryLimit = max(memoryLimit, 1)
+        self.runs = runs
+        self.nextRun = nextRun
+    }
+
+    private var recordBytes: Int { 8 * header.problem.d + 32 }
+
+    public func add(_ record: [Int]) throws {
+        buffer.append(record)
+        if buffer.count * recordBytes >= memoryLimit { try spill() }
+    }
+
+    /// Writes the buffered records as a run (if any) and, past `fanIn` runs, merges them into one.
+    public func flush() throws {
+        try spill()
+        if runs.count > SurvivorSorter.fanIn {
+            let merged = try newRun()
+            _ = try SurvivorSorter.merge(runs, into: merged)
+            let old = runs
+            runs = [merged.path]
+            for path in old { AtomicFile.remove(path) }
+        }
+    }
+
+    /// Forgets buffered records that were not flushed (after an interrupted batch).
+    public func dropBuffer() { buffer.removeAll() }
+
+    private func spill() throws {
+        guard !buffer.isEmpty else { return }
+        buffer.sort { $0.lexicographicallyPrecedes($1) }
+        let writer = try newRun()
+        var last: [Int]?
+        for record in buffer where record != last {
+            try writer.append(record)
+            last = record
+        }
+        try writer.finish()
+        runs.append(writer.path)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func newRun() throws -> SurvivorWriter {
+        let path = "\(directory)/\(prefix)-\(nextRun).surv"
+        nextRun += 1
+        return try SurvivorWriter(path: path, header: header)
+    }
+
+    /// Merges sorted runs into `writer` (finished here) without duplicates; returns the count.
+    @discardableResult
+    public static func merge(_ runs: [String], into writer: SurvivorWriter) throws -> UInt64 {
+        do {
+            try merge(runs) { try writer.append($0) }
+            try writer.finish()
+        } catch {
+            writer.discard()
+            throw error
+        }
+        return writer.count
+    }
+
+    /// Visits the union of sorted runs in order, each distinct record once.
+    public static func merge(_ runs: [String], visit: ([Int]) throws -> Void) throws {
+        let readers = try runs.map { try SurvivorReader(path: $0) }
+        var heads = try readers.map { try $0.next() }
+        var last: [Int]?
+        while true {
+            var best = -1
+            for (i, head) in heads.enumerated() {
+                guard let head else { continue }
+                if best < 0 || head.lexicographicallyPrecedes(heads[best]!) { best = i }
+            }
+            guard best >= 0, let record = heads[best] else { return }
+            heads[best] = try readers[best].next()
+            if record != last {
+                try visit(record)
+                last = record
+            }
+        }
+    }
+}
