@@ -1,41 +1,19 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `autoconv cascade` as a user runs it: exit codes, JSON, signals and resume.
 @Suite(.serialized)
 struct CascadeCLITests {
-    struct Run {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-        var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any] }
+    /// Runs `autoconv cascade arguments…`; with `signalAfter`, sends `signal` once that many
+    /// seconds have passed. A run must end by exiting, never by a signal.
+    static func cascade(_ arguments: [String], signalAfter: Double? = nil, signal: Int32 = SIGINT) throws -> CLIRunner.Result {
+        let run = try CLIRunner.run(["cascade"] + arguments, interruptAfter: signalAfter, signal: signal)
+        #expect(run.signal == nil, "autoconv cascade \(arguments) died from a signal")
+        return run
     }
 
-    /// Runs the CLI; with `signalAfter`, sends `signal` once that many seconds have passed.
-    static func cascade(_ arguments: [String], signalAfter: Double? = nil, signal: Int32 = SIGINT) throws -> Run {
-        let process = Process()
-        process.executableURL = try autoconvExecutable()
-        process.arguments = ["cascade"] + arguments
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cascade-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let out = folder.appendingPathComponent("out"), err = folder.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        if let signalAfter {
-            Thread.sleep(forTimeInterval: signalAfter)
-            if process.isRunning { kill(process.processIdentifier, signal) }
-        }
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit, "autoconv cascade \(arguments) died from a signal")
-        return Run(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
-                   stderr: try String(contentsOf: err, encoding: .utf8))
-    }
-
-    static func levelCounts(_ run: Run) -> [[String: Int]] {
+    static func levelCounts(_ run: CLIRunner.Result) -> [[String: Int]] {
         (run.json?["levels"] as? [[String: Any]] ?? []).map { level in
             level.compactMapValues { $0 as? Int }.filter { !["seconds", "file_bytes"].contains($0.key) }
         }
@@ -52,7 +30,7 @@ struct CascadeCLITests {
     /// The known answer of issue 4: C ≥ 1 at d = 8 from (1, 10), canonical survivors 5, 128, 0.
     @Test func knownAnswerProvesOneAtDEight() throws {
         let run = try Self.cascade(["--n", "1", "--m", "10", "--target", "1", "--rule", "refined", "--json", "--dir", Self.directory()])
-        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.exitCode == 0, "\(run.stderr)")
         let json = try #require(run.json)
         #expect(json["proven"] as? Bool == true && json["sound"] as? Bool == true && json["proven_at_d"] as? Int == 8)
         #expect(Self.levelCounts(run).map { $0["canonical_survivors"] } == [5, 128, 0])
@@ -61,20 +39,20 @@ struct CascadeCLITests {
 
     @Test func killedRunsResumeToTheCountsOfAnUninterruptedRun() throws {
         let reference = try Self.cascade(parameters + ["--dir", Self.directory()])
-        #expect(reference.status == 1, "\(reference.stderr)")
+        #expect(reference.exitCode == 1, "\(reference.stderr)")
         let expected = Self.levelCounts(reference)
         #expect(expected.count == 3)
         let dir = Self.directory()
-        var rng = SplitMix(seed: 11)
+        var rng = SeededGenerator(seed: 11)
         var run = try Self.cascade(parameters + ["--dir", dir], signalAfter: Double.random(in: 0.05...0.6, using: &rng))
         var interruptions = 0
-        while run.status == 75 {
+        while run.exitCode == 75 {
             interruptions += 1
             #expect(run.stderr.contains("--resume \(dir)"))
             run = try Self.cascade(["--resume", dir, "--json"], signalAfter: Double.random(in: 0.1...0.8, using: &rng),
                                    signal: interruptions % 2 == 0 ? SIGINT : SIGTERM)
         }
-        #expect(run.status == reference.status, "\(run.stderr)")
+        #expect(run.exitCode == reference.exitCode, "\(run.stderr)")
         #expect(Self.levelCounts(run) == expected)
         #expect(interruptions >= 1, "no interruption landed; the test proved nothing")
     }
@@ -83,7 +61,7 @@ struct CascadeCLITests {
         let json = try Self.cascade(["--n", "1", "--m", "1", "--target", "1.3", "--levels", "2", "--children", "exact", "--json",
                                      "--dir", Self.directory()])
         #expect(json.json?["sound"] as? Bool == false)
-        #expect(json.status == 1)
+        #expect(json.exitCode == 1)
         let text = try Self.cascade(["--n", "1", "--m", "1", "--target", "1.3", "--levels", "2", "--children", "exact",
                                      "--dir", Self.directory()])
         #expect(text.stdout.contains("NOT A PROOF"))
@@ -101,21 +79,21 @@ struct CascadeCLITests {
     ])
     func badInputExitsTwoWithOneLine(arguments: [String]) throws {
         let run = try Self.cascade(arguments + ["--dir", Self.directory()].filter { _ in !arguments.contains("--resume") })
-        #expect(run.status == 2, "\(arguments): \(run.stderr)")
+        #expect(run.exitCode == 2, "\(arguments): \(run.stderr)")
         #expect(run.stderr.split(separator: "\n").count == 1, "\(arguments): \(run.stderr)")
     }
 
     @Test func refusesAnotherRunAndCorruptSurvivors() throws {
         let dir = Self.directory()
         let first = try Self.cascade(["--n", "1", "--m", "4", "--target", "1", "--levels", "1", "--dir", dir])
-        #expect(first.status == 1 || first.status == 0)
+        #expect(first.exitCode == 1 || first.exitCode == 0)
         let other = try Self.cascade(["--n", "1", "--m", "4", "--target", "1.1", "--levels", "1", "--dir", dir])
-        #expect(other.status == 2 && other.stderr.contains("different parameters"), "\(other.stderr)")
+        #expect(other.exitCode == 2 && other.stderr.contains("different parameters"), "\(other.stderr)")
         let file = dir + "/level-1.surv"
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
         bytes[bytes.count / 2] ^= 0x40
         try Data(bytes).write(to: URL(fileURLWithPath: file))
         let corrupt = try Self.cascade(["--resume", dir])
-        #expect(corrupt.status == 2 && corrupt.stderr.contains("invalid"), "\(corrupt.stderr)")
+        #expect(corrupt.exitCode == 2 && corrupt.stderr.contains("invalid"), "\(corrupt.stderr)")
     }
 }

@@ -3,6 +3,7 @@ import AutoconvCore
 import AutoconvCPU
 import Foundation
 import Testing
+import TestSupport
 
 /// The engine against the naive reference, level by level, and the run directory's guarantees.
 struct CascadeTests {
@@ -47,7 +48,7 @@ struct CascadeTests {
                                            family: .exact, finalLevel: 2)
         let reference = try Self.run(parameters)
         let path = Self.temporaryDirectory()
-        var rng = SplitMix(seed: 5)
+        var rng = SeededGenerator(seed: 5)
         var stops = 0
         while true {
             // Stop after a random number of polls (the engine polls once per work unit); after

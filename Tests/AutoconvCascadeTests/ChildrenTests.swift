@@ -1,11 +1,12 @@
 import AutoconvCore
 import Testing
+import TestSupport
 
 /// The coverage claim of method.md §5 and the child addressing.
 struct ChildrenTests {
     /// Random grid-unit heights x (Σ x = total·D, as numerators over D) with zeros, tiny values,
     /// values on the grid and values next to grid points.
-    static func heights(parts: Int, total: Int, denominator D: Int, using rng: inout SplitMix) -> [Int] {
+    static func heights(parts: Int, total: Int, denominator D: Int, using rng: inout SeededGenerator) -> [Int] {
         var x = [Int](repeating: 0, count: parts)
         var left = total * D
         for i in 0..<(parts - 1) {
@@ -29,7 +30,7 @@ struct ChildrenTests {
     }
 
     @Test func fineRoundingIsAChildOfTheCoarseRounding() throws {
-        var rng = SplitMix(seed: 0xC0FFEE)
+        var rng = SeededGenerator(seed: 0xC0FFEE)
         var nonzeroPatterns = 0
         for trial in 0..<4000 {
             let coarseD = [2, 4, 8][trial % 3], m = Int.random(in: 1...12, using: &rng)
@@ -67,7 +68,7 @@ struct ChildrenTests {
     }
 
     @Test func addressingEnumeratesEveryChildOnceInOrder() throws {
-        var rng = SplitMix(seed: 7)
+        var rng = SeededGenerator(seed: 7)
         for trial in 0..<60 {
             let d = [1, 2, 3, 4][trial % 4], S = Int.random(in: 0...7, using: &rng)
             var parent = (0..<d).map { _ in 0 }
@@ -116,7 +117,7 @@ struct ChildrenTests {
     /// test(child) ≥ test of the pattern's half vector σ/2 at the parent level, window by window:
     /// WS_child(2ℓ, 2s) ≥ WS_σ(ℓ, s); with Δ ≡ 0 that is test(child) ≥ test(parent).
     @Test func childrenAreAtLeastAsBadAsTheirPatternHalfVector() throws {
-        var rng = SplitMix(seed: 99)
+        var rng = SeededGenerator(seed: 99)
         for trial in 0..<400 {
             let n = [1, 2, 4][trial % 3], m = Int.random(in: 1...6, using: &rng)
             let parentProblem = try Problem(n: n, m: m), childProblem = try parentProblem.refined()

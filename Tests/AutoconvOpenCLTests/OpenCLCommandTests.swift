@@ -1,15 +1,16 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The CLI's OpenCL paths, through the built binary: listing, selection, every error path,
 /// and a self-test that really stops a run.
 @Suite struct OpenCLCommandTests {
     @Test func devicesListsEveryDevice() throws {
-        let text = try runCLI(["devices"])
-        #expect(text.status == 0, "\(text)")
+        let text = try CLIRunner.run(["devices"])
+        #expect(text.exitCode == 0, "\(text)")
         #expect(text.stdout.hasPrefix("0  "), "\(text)")
-        let json = try runCLI(["devices", "--json"])
-        #expect(json.status == 0, "\(json)")
+        let json = try CLIRunner.run(["devices", "--json"])
+        #expect(json.exitCode == 0, "\(json)")
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         let devices = try #require(object?["devices"] as? [[String: Any]])
         #expect(!devices.isEmpty)
@@ -20,9 +21,9 @@ import Testing
 
     @Test func openCLRunReportsWhatRanAndMatchesCPU() throws {
         let arguments = ["bound", "--n", "2", "--m", "5", "--rule", "flat", "--json"]
-        let device = try runCLI(arguments + ["--backend", "opencl", "--device", "0"])
-        let cpu = try runCLI(arguments)
-        #expect(device.status == 0 && cpu.status == 0, "\(device)\n\(cpu)")
+        let device = try CLIRunner.run(arguments + ["--backend", "opencl", "--device", "0"])
+        let cpu = try CLIRunner.run(arguments)
+        #expect(device.exitCode == 0 && cpu.exitCode == 0, "\(device)\n\(cpu)")
         let d = try #require(try JSONSerialization.jsonObject(with: Data(device.stdout.utf8)) as? [String: Any])
         let c = try #require(try JSONSerialization.jsonObject(with: Data(cpu.stdout.utf8)) as? [String: Any])
         #expect(d["backend"] as? String == "opencl")
@@ -34,19 +35,19 @@ import Testing
     }
 
     @Test func corruptedSelfTestStopsTheRun() throws {
-        let run = try runCLI(["prove", "--n", "2", "--m", "5", "--target", "1", "--backend", "opencl"],
-                             environment: ["AUTOCONV_SELFTEST_CORRUPT": "1"])
-        #expect(run.status == 3, "\(run)")
+        let run = try CLIRunner.run(["prove", "--n", "2", "--m", "5", "--target", "1", "--backend", "opencl"],
+                                    environment: ["AUTOCONV_SELFTEST_CORRUPT": "1"])
+        #expect(run.exitCode == 3, "\(run)")
         #expect(run.stderr.contains("self-test failed") && run.stderr.contains("composition [40, 0, 0, 0]"), "\(run)")
         #expect(run.stdout.isEmpty, "\(run)")
-        let skipped = try runCLI(["bound", "--n", "1", "--m", "5", "--backend", "opencl", "--skip-self-test"],
-                                 environment: ["AUTOCONV_SELFTEST_CORRUPT": "1"])
-        #expect(skipped.status == 0, "\(skipped)")
+        let skipped = try CLIRunner.run(["bound", "--n", "1", "--m", "5", "--backend", "opencl", "--skip-self-test"],
+                                        environment: ["AUTOCONV_SELFTEST_CORRUPT": "1"])
+        #expect(skipped.exitCode == 0, "\(skipped)")
     }
 
     @Test func badDeviceIndexIsBadInput() throws {
-        let run = try runCLI(["bound", "--n", "1", "--m", "5", "--backend", "opencl", "--device", "99"])
-        #expect(run.status == 2, "\(run)")
+        let run = try CLIRunner.run(["bound", "--n", "1", "--m", "5", "--backend", "opencl", "--device", "99"])
+        #expect(run.exitCode == 2, "\(run)")
         #expect(run.stderr.contains("device index 99 is out of range"), "\(run)")
         #expect(run.stderr.split(separator: "\n").count == 1, "one line, and no device banner: \(run)")
     }
@@ -63,18 +64,18 @@ import Testing
             _ = FileManager.default.createFile(atPath: vendors, contents: Data())
         }
         for arguments in [["devices"], ["bound", "--n", "1", "--m", "5", "--backend", "opencl"]] {
-            let run = try runCLI(arguments, environment: ["OCL_ICD_VENDORS": vendors])
-            #expect(run.status == 3, "\(run)")
+            let run = try CLIRunner.run(arguments, environment: ["OCL_ICD_VENDORS": vendors])
+            #expect(run.exitCode == 3, "\(run)")
             #expect(run.stderr.contains("no OpenCL platform") && run.stderr.contains("pocl-opencl-icd"), "\(run)")
         }
         // `auto` falls back to the CPU backend.
-        let auto = try runCLI(["bound", "--n", "1", "--m", "5", "--backend", "auto", "--json"], environment: ["OCL_ICD_VENDORS": vendors])
-        #expect(auto.status == 0 && auto.stdout.contains("\"backend\": \"cpu\""), "\(auto)")
+        let auto = try CLIRunner.run(["bound", "--n", "1", "--m", "5", "--backend", "auto", "--json"], environment: ["OCL_ICD_VENDORS": vendors])
+        #expect(auto.exitCode == 0 && auto.stdout.contains("\"backend\": \"cpu\""), "\(auto)")
     }
 
     @Test func missingRuntimeIsAFailureWithAHint() throws {
-        let run = try runCLI(["devices"], environment: ["AUTOCONV_OPENCL_LIBRARY": "/nonexistent/libOpenCL.so.1"])
-        #expect(run.status == 3, "\(run)")
+        let run = try CLIRunner.run(["devices"], environment: ["AUTOCONV_OPENCL_LIBRARY": "/nonexistent/libOpenCL.so.1"])
+        #expect(run.exitCode == 3, "\(run)")
         #expect(run.stderr.contains("no OpenCL runtime") && run.stderr.contains("OCL_ICD_VENDORS"), "\(run)")
     }
 }

@@ -55,11 +55,15 @@ public enum CLIRunner {
     }
 
     /// Runs `autoconv arguments…` to the end, with stdout and stderr captured in temporary files
-    /// (pipes could fill and block a chatty child).
-    public static func run(_ arguments: [String]) throws -> Result {
+    /// (pipes could fill and block a chatty child). `environment` is added to this process's
+    /// variables, replacing any of the same name. With `interruptAfter`, `signal` is sent once
+    /// that many seconds have passed, unless the run has already ended.
+    public static func run(_ arguments: [String], environment: [String: String] = [:],
+                           interruptAfter seconds: Double? = nil, signal: Int32 = SIGINT) throws -> Result {
         let process = Process()
         process.executableURL = try executable()
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let outURL = folder.appendingPathComponent("stdout"), errURL = folder.appendingPathComponent("stderr")
@@ -70,6 +74,10 @@ public enum CLIRunner {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        if let seconds {
+            Thread.sleep(forTimeInterval: seconds)
+            if process.isRunning { kill(process.processIdentifier, signal) }
+        }
         process.waitUntilExit()
         try out.close()
         try err.close()
