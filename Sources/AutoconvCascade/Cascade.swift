@@ -169,7 +169,7 @@ public final class Cascade {
                             started: ContinuousClock.Instant) throws -> Double {
         try sorter.flush()
         let elapsed = seconds(since: started)
-        directory.state.current.add(counts)
+        directory.state.current.counts.merge(counts)
         directory.state.current.seconds += elapsed
         directory.state.position = position
         directory.state.runs = sorter.runs.map { String($0.split(separator: "/").last!) }

@@ -79,19 +79,15 @@ public struct CascadeParameters: Equatable, Sendable {
 }
 
 /// The report of one finished level (method.md §3 counting convention, per child).
+@dynamicMemberLookup
 public struct LevelSummary: Equatable, Sendable {
     public var level: Int
     public var d: Int
-    /// Parents expanded (0 at level 0, which enumerates every composition).
-    public var parents: UInt128 = 0
-    public var patterns: UInt128 = 0
-    public var patternsPruned: UInt128 = 0
-    /// Children classified (level 0: compositions). Every child has one parent, so these are distinct.
-    public var children: UInt128 = 0
-    public var asymmetryPruned: UInt128 = 0
-    public var testPruned: UInt128 = 0
-    /// Distinct survivors, with their orientation.
-    public var survivors: UInt128 = 0
+    /// The level's counts, summed over its batches. At level 0, which enumerates every
+    /// composition, `parents`, `patterns` and `patternsPruned` stay 0 and `children` counts
+    /// compositions. Every child has one parent, so children and survivors (kept with their
+    /// orientation) are distinct.
+    public var counts = ChildCounts()
     /// Distinct survivors up to reversal.
     public var canonicalSurvivors: UInt128 = 0
     /// Wall-clock seconds over all sessions that worked on the level.
@@ -104,19 +100,18 @@ public struct LevelSummary: Equatable, Sendable {
         self.d = d
     }
 
-    mutating func add(_ counts: ChildCounts) {
-        parents += counts.parents
-        patterns += counts.patterns
-        patternsPruned += counts.patternsPruned
-        children += counts.children
-        asymmetryPruned += counts.asymmetryPruned
-        testPruned += counts.testPruned
-        survivors += counts.survivors
+    /// The fields of `counts` read and write as the summary's own: `summary.survivors` is
+    /// `summary.counts.survivors`.
+    public subscript<Value>(dynamicMember field: WritableKeyPath<ChildCounts, Value>) -> Value {
+        get { counts[keyPath: field] }
+        set { counts[keyPath: field] = newValue }
     }
 
+    /// The run directory's state line (`RunDirectory`): this order is the on-disk format.
     var fields: [String] {
-        ["\(level)", "\(d)", "\(parents)", "\(patterns)", "\(patternsPruned)", "\(children)", "\(asymmetryPruned)",
-         "\(testPruned)", "\(survivors)", "\(canonicalSurvivors)", "\(seconds)", "\(fileBytes)"]
+        ["\(level)", "\(d)", "\(counts.parents)", "\(counts.patterns)", "\(counts.patternsPruned)", "\(counts.children)",
+         "\(counts.asymmetryPruned)", "\(counts.testPruned)", "\(counts.survivors)", "\(canonicalSurvivors)", "\(seconds)",
+         "\(fileBytes)"]
     }
 
     init?(fields: [Substring]) {
@@ -127,8 +122,8 @@ public struct LevelSummary: Equatable, Sendable {
             guard let v = UInt128(f) else { return nil }
             big.append(v)
         }
-        (parents, patterns, patternsPruned, children) = (big[0], big[1], big[2], big[3])
-        (asymmetryPruned, testPruned, survivors, canonicalSurvivors) = (big[4], big[5], big[6], big[7])
+        (counts.parents, counts.patterns, counts.patternsPruned, counts.children) = (big[0], big[1], big[2], big[3])
+        (counts.asymmetryPruned, counts.testPruned, counts.survivors, canonicalSurvivors) = (big[4], big[5], big[6], big[7])
         guard let seconds = Double(fields[10]), let bytes = UInt64(fields[11]) else { return nil }
         self.seconds = seconds
         fileBytes = bytes

@@ -1,4 +1,4 @@
-import AutoconvCascade
+@testable import AutoconvCascade
 import AutoconvCore
 import AutoconvCPU
 import Foundation
@@ -24,6 +24,18 @@ struct CascadeTests {
     /// Everything but the timings and file sizes.
     static func counts(_ levels: [LevelSummary]) -> [LevelSummary] {
         levels.map { var s = $0; s.seconds = 0; s.fileBytes = 0; return s }
+    }
+
+    /// The state file's level line is an on-disk format: run directories written by earlier
+    /// builds must stay readable, so its field order never changes.
+    @Test func levelSummaryStateLineKeepsItsLayout() throws {
+        let line = "3 16 67 201 12 4000 310 3600 90 47 12.5 2048"
+        let summary = try #require(LevelSummary(fields: line.split(separator: " ")))
+        #expect(summary.level == 3 && summary.d == 16)
+        #expect(summary.parents == 67 && summary.patterns == 201 && summary.patternsPruned == 12 && summary.children == 4000)
+        #expect(summary.asymmetryPruned == 310 && summary.testPruned == 3600 && summary.survivors == 90)
+        #expect(summary.canonicalSurvivors == 47 && summary.seconds == 12.5 && summary.fileBytes == 2048)
+        #expect(summary.fields.joined(separator: " ") == line)
     }
 
     // Cases small enough for the naive reference in a debug build (a few thousand children),
