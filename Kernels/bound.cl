@@ -230,9 +230,9 @@ __kernel void ac_bound(const ulong first, const ulong end, const ulong per_item,
         ac_walk walk;
         ac_walk_begin(&walk, rank, rank + min(per_item, end - rank), table);
         for (;;) {
-            if (walk.level < AC_X) {
-                ac_subtree tree;
-                ac_subtree_prepare(walk.c, walk.level, &tree);
+            ac_subtree tree;
+            ulong count;
+            if (ac_walk_at_subtree(&walk, &tree, &count)) {
                 if (ac_bound_skips(walk.c, &tree, state.test_cut, state.cert_cut, state.asym_cut)) {
                     if (!ac_walk_skip(&walk, &tree, ac_walk_subtree_size(&walk, &tree, table))) break;
                 } else {
@@ -240,8 +240,7 @@ __kernel void ac_bound(const ulong first, const ulong end, const ulong per_item,
                 }
                 continue;
             }
-            const int lo = walk.c[AC_X], R = lo + walk.c[AC_Y];
-            const ulong count = min((ulong)(R - lo) + 1, walk.stop - walk.rank);
+            const int lo = walk.c[AC_X];
             ac_bound_sweep(&state, &walk, lo, lo + (int)count - 1, keys);
             if (!ac_walk_next_sweep(&walk, count)) break;
         }

@@ -58,9 +58,9 @@ __kernel void ac_prove(const ulong first, const ulong end, const ulong per_item,
         ac_walk walk;
         ac_walk_begin(&walk, rank, rank + min(per_item, end - rank), table);
         for (;;) {
-            if (walk.level < AC_X) {
-                ac_subtree tree;
-                ac_subtree_prepare(walk.c, walk.level, &tree);
+            ac_subtree tree;
+            ulong count;
+            if (ac_walk_at_subtree(&walk, &tree, &count)) {
                 const ulong size = ac_walk_subtree_size(&walk, &tree, table);
                 if (ac_prove_skips(&tree, cut, asym_cut, (uint)size, &tally)) {
                     if (!ac_walk_skip(&walk, &tree, size)) break;
@@ -70,9 +70,7 @@ __kernel void ac_prove(const ulong first, const ulong end, const ulong per_item,
                 continue;
             }
             /* The sweep's leaves v in [lo, hi]; for d > 2 their left mass is fixed. */
-            const int lo = walk.c[AC_X], R = lo + walk.c[AC_Y];
-            const ulong count = min((ulong)(R - lo) + 1, walk.stop - walk.rank);
-            const int hi = lo + (int)count - 1;
+            const int lo = walk.c[AC_X], hi = lo + (int)count - 1;
             ac_sweep sweep;
             ac_sweep_prepare(walk.c, walk.conv, &sweep);
             if (AC_D > 2 && ac_major_mass(sweep.mass) >= asym_cut) {

@@ -404,3 +404,18 @@ inline void ac_walk_leaf(const ac_walk *walk, const int v, int *leaf)
     leaf[AC_X] = v;
     leaf[AC_Y] = walk->c[AC_X] + walk->c[AC_Y] - v;
 }
+
+/* What the walk stands at, the question each step of a kernel's walk loop starts with. Above
+ * the sweep level: returns true with `tree` the subtree at walk->level, which the caller skips
+ * (ac_walk_skip) or enters (walk->level++). At the sweep level: returns false with `count` the
+ * sweep's leaves in the range, v = c_{d-2} … c_{d-2} + count - 1 (count >= 1, as rank < stop),
+ * which the caller decides and then passes on (ac_walk_next_sweep). */
+inline bool ac_walk_at_subtree(const ac_walk *walk, ac_subtree *tree, ulong *count)
+{
+    if (walk->level < AC_X) {
+        ac_subtree_prepare(walk->c, walk->level, tree);
+        return true;
+    }
+    *count = min((ulong)walk->c[AC_Y] + 1, walk->stop - walk->rank);
+    return false;
+}
