@@ -24,7 +24,7 @@ typedef uint64_t ac_u64;
 #endif
 
 /* Layout version: bump when any struct below changes. */
-#define AC_LAYOUT_VERSION 1
+#define AC_LAYOUT_VERSION 2
 
 /*
  * A candidate minimum: the value num/den (den > 0) reached at composition `rank`.
@@ -60,6 +60,33 @@ typedef struct {
     ac_i64 major_mass;
     ac_i64 verdict; /* 0 asymmetry-pruned, 1 test-pruned, 2 survivor (AutoconvCore.Verdict) */
 } ac_evaluation;
+
+/*
+ * Cascade child kernel (children.cl). A launch covers a range of the batch's children, cut
+ * into segments: segment k is the children first … first + (start[k+1] - start[k]) - 1 of
+ * parent `parent`, at launch-local indices from `start` on. Child indices within a parent are
+ * 128-bit (AutoconvCore.ChildTree addressing), split into two 64-bit halves.
+ */
+typedef struct {
+    ac_u64 parent;
+    ac_u64 first_lo;
+    ac_u64 first_hi;
+    ac_u64 start;
+} ac_child_segment;
+
+/* A surviving child: its parent (index into the launch's parents) and its index there. */
+typedef struct {
+    ac_u64 parent;
+    ac_u64 index_lo;
+    ac_u64 index_hi;
+} ac_child_survivor;
+
+/* Child counts of one work-group, in the method.md §3 counting convention. */
+typedef struct {
+    ac_u64 asym_pruned;
+    ac_u64 test_pruned;
+    ac_u64 survivors;
+} ac_child_counts;
 
 /* Survivor buffer header in prove mode: `count` keeps counting past the capacity, so the
  * host knows exactly how large a buffer a re-run needs. */

@@ -21,12 +21,7 @@ public struct CPUChildBackend: ChildBackend {
 
     public func expand(_ job: ChildJob, survivors: (_ batch: [[Int]]) throws -> Void,
                        stop: @escaping StopCheck, progress: ((_ parentsDone: Int) -> Void)?) throws -> ChildCounts {
-        let trees = try job.parents.map { parent -> ChildTree in
-            guard 2 * parent.count == job.problem.d, let tree = ChildTree(parent: parent, deltas: job.deltas) else {
-                throw CoreError.failure("parent \(parent) has no child tree at d = \(job.problem.d) (wrong size, or 2^128 children or more)")
-            }
-            return tree
-        }
+        let trees = try job.trees()
         let pieces = max(1, (8 * threads + trees.count - 1) / max(trees.count, 1))
         var units: [(parent: Int, lo: UInt128, hi: UInt128)] = []
         for (p, tree) in trees.enumerated() {
@@ -128,8 +123,7 @@ final class ChildSearch {
     private let firstBin: UnsafeMutablePointer<Int>, lastBin: UnsafeMutablePointer<Int>
     private let coefficient: UnsafeMutablePointer<Int64>, base: UnsafeMutablePointer<Int64>
     private var hot = 0
-    /// cap[j]: the largest u_j that the window conv[2j] alone (ℓ = 2) lets survive, with
-    /// W_int ≤ S; larger values are pruned by that window whatever the other bins hold.
+    /// ProveCutoffs.singleBinCaps: larger u_j are pruned whatever the other bins hold.
     private let cap: [Int]
 
     // Per parent.
@@ -183,15 +177,7 @@ final class ChildSearch {
         qa = zeros(windowCount); qb = zeros(windowCount); qc = zeros(windowCount)
         scratch = zeros(2 * d + 1)
         delta = [Int](repeating: 0, count: dp + 1)
-        let windows = problem.windowList
-        cap = (0..<d).map { j in
-            let w = windows.firstIndex { $0.length == 2 && $0.start == 2 * j }!
-            let limit = cutoffs.windows.base[w] + terms.coefficient[w] * Int64(problem.S)
-            var v = Int(Double(limit).squareRoot())
-            while Int64(v) * Int64(v) > limit { v -= 1 }
-            while Int64(v + 1) * Int64(v + 1) <= limit { v += 1 }
-            return v
-        }
+        cap = cutoffs.singleBinCaps(problem)
     }
 
     deinit {

@@ -15,6 +15,17 @@ public struct ChildJob: Sendable {
         self.deltas = deltas
         self.parents = parents
     }
+
+    /// Every parent's child tree; a parent of the wrong size, or with 2^128 children or more,
+    /// is an error.
+    public func trees() throws -> [ChildTree] {
+        try parents.map { parent in
+            guard 2 * parent.count == problem.d, let tree = ChildTree(parent: parent, deltas: deltas) else {
+                throw CoreError.failure("parent \(parent) has no child tree at d = \(problem.d) (wrong size, or 2^128 children or more)")
+            }
+            return tree
+        }
+    }
 }
 
 /// Counts of one child batch. Every child is counted once: as each parent's children are

@@ -47,3 +47,23 @@ public struct ProveCutoffs: Sendable {
         asymmetryCutoff = Asymmetry.cutoff(target: target, problem: problem)
     }
 }
+
+extension ProveCutoffs {
+    /// cap[j]: the largest c_j that the window (ℓ = 2, s = 2j) alone lets survive, for each bin
+    /// j. That window's sum is at least c_j² and its W_int is at most S, so a larger c_j gives
+    /// WS − coefficient·W_int ≥ c_j² − coefficient·S > base: pruned whatever the other bins
+    /// hold. The cascade engines cut every split beyond it (method.md §5 (b)).
+    public func singleBinCaps(_ problem: Problem) -> [Int] {
+        let windows = problem.windowList
+        return (0..<problem.d).map { j in
+            let w = windows.firstIndex { $0.length == 2 && $0.start == 2 * j }!
+            let coefficient = problem.rule == .refined ? windows[w].refinedCoefficient : 0
+            let limit = self.windows.base[w] + coefficient * Int64(problem.S)
+            // ⌊√limit⌋ exactly: a floating-point guess, corrected in integers.
+            var v = Int64(Double(limit).squareRoot())
+            while v * v > limit { v -= 1 }
+            while (v + 1) * (v + 1) <= limit { v += 1 }
+            return Int(v)
+        }
+    }
+}

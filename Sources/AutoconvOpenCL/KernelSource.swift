@@ -6,8 +6,9 @@ import AutoconvCore
 /// the shared header `autoconv_shared.h` prepended (the host reads the same header through
 /// COpenCL). Problem constants are `-D` options, so the compiler specialises every loop.
 enum KernelSource {
-    /// Files in program order: the header first, then the helpers every kernel uses.
-    static let files = ["autoconv_shared.h", "common.cl", "evaluate.cl", "search.cl", "bound.cl", "prove.cl"]
+    /// Every file, in program order: the header first, then the helpers every kernel uses
+    /// (`ProblemProgram.Contents` picks the ones a program needs).
+    static let files = ["autoconv_shared.h", "common.cl", "evaluate.cl", "search.cl", "bound.cl", "prove.cl", "children.cl"]
 
     /// `names` in order, each under a banner naming its file (build logs cite these).
     static func program(_ names: [String]) -> String {

@@ -27,11 +27,11 @@ public final class OpenCLBackend: Backend {
         if let program = programs[problem] { return program }
         let program = try ProblemProgram(session: session, problem: problem, contents: .all,
                                          verbose: configuration.verboseLog)
-        configuration.log?("opencl: kernels for d=\(problem.d) m=\(problem.m) built in \(seconds(program.buildSeconds))")
+        configuration.log?("opencl: kernels for d=\(problem.d) m=\(problem.m) built in \(Seconds.text(program.buildSeconds))")
         if configuration.selfTest {
             let started = ContinuousClock.now
             let count = try SelfTest.run(OpenCLEvaluator(program: program), cutoffs: cutoffs)
-            configuration.log?("opencl: self-test passed (\(count) compositions) in \(seconds(started.duration(to: .now)))")
+            configuration.log?("opencl: self-test passed (\(count) compositions) in \(Seconds.text(started.duration(to: .now)))")
         }
         programs[problem] = program
         return program
@@ -195,9 +195,9 @@ public final class OpenCLBackend: Backend {
 
     /// Kernel time alone (launch to finish), apart from building and the self-test.
     private func logKernelTime(_ time: Duration, launches: Int, ranks: UInt64) {
-        let value = Double(time.components.seconds) + Double(time.components.attoseconds) * 1e-18
+        let value = Seconds.value(time)
         let rate = value > 0 ? Double(ranks) / value : 0
-        configuration.log?("opencl: kernel time \(seconds(value)) in \(launches) launch\(launches == 1 ? "" : "es") (\(Int(rate.rounded())) compositions/s)")
+        configuration.log?("opencl: kernel time \(Seconds.text(value)) in \(launches) launch\(launches == 1 ? "" : "es") (\(Int(rate.rounded())) compositions/s)")
     }
 
     /// The prove kernel's cut-offs, one per window length ℓ (index ℓ, prove.cl): `base[w]` less
@@ -222,14 +222,6 @@ public final class OpenCLBackend: Backend {
         return table
     }
 
-    private func seconds(_ value: Double) -> String {
-        let milliseconds = Int((value * 1000).rounded())
-        return "\(milliseconds / 1000).\(String(repeating: "0", count: 3 - String(milliseconds % 1000).count))\(milliseconds % 1000) s"
-    }
-
-    private func seconds(_ duration: Duration) -> String {
-        seconds(Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18)
-    }
 }
 
 extension ProveCounts {

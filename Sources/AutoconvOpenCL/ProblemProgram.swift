@@ -4,17 +4,31 @@ import COpenCL
 /// The kernels built for one problem on one session, with the problem's constant buffers.
 final class ProblemProgram {
     /// Which kernels a program holds: the evaluation kernel alone builds faster and needs no
-    /// binomial table, which is what the cascade's large d wants.
-    enum Contents { case evaluation, all }
+    /// binomial table; the cascade's child kernel needs none either, but its Δ family.
+    enum Contents: Hashable {
+        case evaluation, all
+        case children(DeltaRange)
+
+        /// Kernel files in program order (KernelSource.files).
+        var files: [String] {
+            switch self {
+            case .evaluation: ["autoconv_shared.h", "common.cl", "evaluate.cl"]
+            case .all: ["autoconv_shared.h", "common.cl", "evaluate.cl", "search.cl", "bound.cl", "prove.cl"]
+            case .children: ["autoconv_shared.h", "common.cl", "evaluate.cl", "search.cl", "children.cl"]
+            }
+        }
+    }
 
     let session: OpenCLSession
     let problem: Problem
     let windowCount: Int
     let program: cl_program
     let evaluateKernel: cl_kernel
-    /// nil for `.evaluation` programs.
+    /// Only in `.all` programs.
     let boundKernel: cl_kernel?
     let proveKernel: cl_kernel?
+    /// Only in `.children` programs.
+    let childrenKernel: cl_kernel?
     /// N(k, r) at k·(S+1) + r (Kernels/common.cl), for `.all` programs.
     let table: DeviceBuffer?
     let buildOptions: String
@@ -38,10 +52,11 @@ final class ProblemProgram {
         // The prove cut-offs (one int per window) share constant memory with the table.
         let constantBytes = UInt64(tableEntries.count * 8 + windowCount * 4 + 1024)
         let tableInConstant = constantBytes <= session.device.maxConstantBuffer
-        buildOptions = KernelSource.buildOptions(for: problem, tableInConstantMemory: tableInConstant)
+        var options = KernelSource.buildOptions(for: problem, tableInConstantMemory: tableInConstant)
+        if case .children(let deltas) = contents { options += " -DAC_DELTA_LOW=\(deltas.low) -DAC_DELTA_HIGH=\(deltas.high)" }
+        buildOptions = options
 
-        let files = contents == .all ? KernelSource.files : Array(KernelSource.files.prefix(3))
-        let source = KernelSource.program(files)
+        let source = KernelSource.program(contents.files)
         var status: cl_int = CL_SUCCESS
         let built: cl_program? = source.withCString { text in
             var pointer: UnsafePointer<CChar>? = text
@@ -76,6 +91,7 @@ final class ProblemProgram {
         evaluateKernel = try kernel("ac_evaluate")
         boundKernel = contents == .all ? try kernel("ac_bound") : nil
         proveKernel = contents == .all ? try kernel("ac_prove") : nil
+        if case .children = contents { childrenKernel = try kernel("ac_children") } else { childrenKernel = nil }
         table = contents == .all ? try session.buffer(holding: tableEntries) : nil
         let elapsed = ContinuousClock.now - started
         buildSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
@@ -83,7 +99,7 @@ final class ProblemProgram {
 
     deinit {
         let api = session.api
-        for kernel in [evaluateKernel, boundKernel, proveKernel].compactMap({ $0 }) { _ = api.ReleaseKernel!(kernel) }
+        for kernel in [evaluateKernel, boundKernel, proveKernel, childrenKernel].compactMap({ $0 }) { _ = api.ReleaseKernel!(kernel) }
         _ = api.ReleaseProgram!(program)
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import AutoconvCascade
 import AutoconvCore
 import AutoconvCPU
+import AutoconvOpenCL
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -47,8 +48,10 @@ struct CascadeCommand: ParsableCommand {
     @Option(help: "Children: relaxed (Δ ∈ {0,1}, sound) or exact (Δ ≡ 0, earlier work; NOT a proof).")
     var children: ChildFamily?
 
-    @Option(help: "Backend: cpu.")
+    @Option(help: "Backend for every level: cpu, opencl, or auto (an OpenCL GPU if there is one, else cpu).")
     var backend: BackendChoice = .cpu
+
+    @OptionGroup var opencl: DeviceOptions
 
     @Option(help: "CPU threads (default: all cores).")
     var threads: Int?
@@ -91,15 +94,22 @@ struct CascadeCommand: ParsableCommand {
         }
         let parameters = directory.parameters
         let problems = try parameters.problems()
-        let cpu = CPUBackend(threads: threadCount)
-        let childBackend = CPUChildBackend(threads: threadCount)
+        let levelZero: Backend
+        let childBackend: ChildBackend
+        if let (device, configuration) = try opencl.openCLDevice(choice: backend) {
+            levelZero = try OpenCLBackend(device: device, configuration: configuration)
+            childBackend = try OpenCLChildBackend(device: device, configuration: configuration)
+        } else {
+            levelZero = CPUBackend(threads: threadCount)
+            childBackend = CPUChildBackend(threads: threadCount)
+        }
         if !parameters.family.isSound {
             Terminal.err("autoconv: WARNING: --children exact uses exact pair sums only (Δ ≡ 0); this is NOT a proof (method.md §6)")
         }
         Terminal.err("cascade run directory: \(directory.path)")
         InterruptSignal.install()
         let progress = CascadeProgress()
-        let cascade = try Cascade(directory: directory, backend: cpu, childBackend: childBackend,
+        let cascade = try Cascade(directory: directory, backend: levelZero, childBackend: childBackend,
                                   stop: { InterruptSignal.isRaised }, events: progress.handle)
         cascade.checkpointSeconds = checkpointSeconds
         let outcome = try cascade.run()
@@ -109,7 +119,7 @@ struct CascadeCommand: ParsableCommand {
         let smallest = outcome.proven ? [] : try smallestSurvivors(outcome.lastLevelFile, problem: problems[last.level])
         let sound = parameters.family.isSound
         if json {
-            var fields = header(problems[0], parameters: parameters, device: childBackend.deviceDescription)
+            var fields = header(problems[0], parameters: parameters, backend: childBackend.name, device: childBackend.deviceDescription)
             fields += [
                 ("target", .string(parameters.target.description)),
                 ("children", .string(parameters.family.rawValue)),
@@ -190,7 +200,7 @@ struct CascadeCommand: ParsableCommand {
     }
 
     /// The header fields every run reports first (as `RunOptions.header`), for level 0.
-    private func header(_ problem: Problem, parameters: CascadeParameters, device: String) -> [(String, JSON)] {
+    private func header(_ problem: Problem, parameters: CascadeParameters, backend: String, device: String) -> [(String, JSON)] {
         [
             ("schema_version", .int(1)),
             ("command", .string("cascade")),
@@ -198,7 +208,7 @@ struct CascadeCommand: ParsableCommand {
             ("d", .int(Int64(problem.d))), ("S", .int(Int64(problem.S))),
             ("rule", .string(problem.rule.rawValue)),
             ("max_window", .string(problem.windows.rawValue)),
-            ("backend", .string(backend.rawValue)),
+            ("backend", .string(backend)),
             ("device", .string(device)),
             ("compositions", .string(String(Compositions.count(parts: problem.d, sum: problem.S)))),
         ]

@@ -54,9 +54,16 @@ struct DeviceOptions: ParsableArguments {
     @Option(help: "Compositions per OpenCL kernel launch; progress is shown between launches.")
     var batchSize: UInt64?
 
-    /// The OpenCL backend that `choice` asks for, or nil when the CPU backend should run:
-    /// `auto` takes an OpenCL GPU when there is one (or the device `--device` names).
+    /// The OpenCL backend that `choice` asks for, or nil when the CPU backend should run.
     func makeOpenCLBackend(choice: BackendChoice) throws -> Backend? {
+        guard let (device, configuration) = try openCLDevice(choice: choice) else { return nil }
+        return try OpenCLBackend(device: device, configuration: configuration)
+    }
+
+    /// The OpenCL device that `choice` asks for and how to launch on it, or nil when the CPU
+    /// backend should run: `auto` takes an OpenCL GPU when there is one (or the device
+    /// `--device` names).
+    func openCLDevice(choice: BackendChoice) throws -> (OpenCLDevice, OpenCLConfiguration)? {
         let device: OpenCLDevice
         switch choice {
         case .cpu:
@@ -82,6 +89,6 @@ struct DeviceOptions: ParsableArguments {
         if verbose { configuration.verboseLog = { Terminal.err($0) } }
         // Said on stderr every time, so nobody mistakes POCL on a CPU for a GPU.
         Terminal.err("autoconv: OpenCL device \(device.index): \(device.name) (\(device.kind.rawValue), \(device.platform))")
-        return try OpenCLBackend(device: device, configuration: configuration)
+        return (device, configuration)
     }
 }

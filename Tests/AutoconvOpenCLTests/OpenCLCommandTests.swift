@@ -45,6 +45,31 @@ import TestSupport
         #expect(skipped.exitCode == 0, "\(skipped)")
     }
 
+    /// The cascade on OpenCL (level 0 and the child kernel) reports the CPU's levels, and a
+    /// failing child self-test stops it before any child is counted.
+    @Test func cascadeOnOpenCLMatchesCPU() throws {
+        let arguments = ["cascade", "--n", "1", "--m", "10", "--target", "1", "--levels", "1", "--json"]
+        let device = try CLIRunner.run(arguments + ["--backend", "opencl"])
+        let cpu = try CLIRunner.run(arguments)
+        #expect(device.exitCode == 1 && cpu.exitCode == 1, "survivors remain at d = 4:\n\(device)\n\(cpu)")
+        #expect(device.stderr.contains("child self-test passed"), "\(device)")
+        let d = try #require(try JSONSerialization.jsonObject(with: Data(device.stdout.utf8)) as? [String: Any])
+        let c = try #require(try JSONSerialization.jsonObject(with: Data(cpu.stdout.utf8)) as? [String: Any])
+        #expect(d["backend"] as? String == "opencl" && c["backend"] as? String == "cpu")
+        let timing: Set<String> = ["seconds", "children_per_second"]
+        func levels(_ json: [String: Any]) -> [String] {
+            ((json["levels"] as? [[String: Any]]) ?? []).map { level in
+                level.filter { !timing.contains($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            }
+        }
+        #expect(levels(d).count == 2 && levels(d) == levels(c), "\(levels(d))\n\(levels(c))")
+
+        let corrupted = try CLIRunner.run(arguments + ["--backend", "opencl"], environment: ["AUTOCONV_SELFTEST_CORRUPT": "children"])
+        #expect(corrupted.exitCode == 3, "\(corrupted)")
+        #expect(corrupted.stderr.contains("OpenCL child self-test failed: test-pruned"), "\(corrupted)")
+        #expect(corrupted.stdout.isEmpty, "\(corrupted)")
+    }
+
     @Test func badDeviceIndexIsBadInput() throws {
         let run = try CLIRunner.run(["bound", "--n", "1", "--m", "5", "--backend", "opencl", "--device", "99"])
         #expect(run.exitCode == 2, "\(run)")

@@ -1,0 +1,400 @@
+/*
+ * children.cl: the cascade's child test (method.md §5), the OpenCL twin of
+ * AutoconvCPU.ChildSearch, built for the child level (AC_N, AC_M, … describe the children).
+ *
+ * Extra build options: AC_DELTA_LOW, AC_DELTA_HIGH (the Δ family: 0 1 relaxed, 0 0 exact).
+ *
+ * Children of one parent t (AC_DP parts) are numbered as in AutoconvCore.ChildTree: the digit
+ * string (Δ_1, u_0, Δ_2, u_2, …, u_{d-2}) in lexicographic order, so the children below any
+ * prefix form one index range. A work-item owns a range of launch-local indices, finds the
+ * segments (parent, first child) it overlaps, rebuilds each range's first child from its index
+ * and walks the range depth-first: choose Δ_{i+1} (fixing σ_i = 2t_i + Δ_{i+1} − Δ_i), then
+ * the split u_{2i} = v, u_{2i+1} = σ_i − v. A node whose children all fail is accounted as one
+ * range, the lower bounds being ChildSearch's (see ac_child_cuts); the last pair's splits are
+ * one leaf sweep of search.cl, decided by the same fused window quadratics as level 0.
+ *
+ * Counting convention (method.md §3): asymmetry first, then any window, else a survivor. A
+ * child's left mass is 2·(the parent's left mass) + Δ_{n/2} for the parent's n = AC_DP/2, so
+ * asymmetry is decided once that Δ is chosen; bounds cut a node only where it is decided.
+ *
+ * Arithmetic: child indices are 128-bit (ac_u128; every count is below 2^128, ChildTree's
+ * limit); a work-item's range and its tallies are below 2^64. Window values and their bounds
+ * are `int`: every bound is at most a real child's window sum <= S^2 < 2^31 (common.cl).
+ */
+
+#define AC_DP (AC_D / 2)
+#define AC_HALF_PARENT (AC_DP / 2)
+#define AC_WIDTH (AC_DELTA_HIGH - AC_DELTA_LOW + 1)
+
+typedef struct {
+    ulong lo, hi;
+} ac_u128;
+
+inline ac_u128 ac_u128_make(const ulong lo, const ulong hi)
+{
+    ac_u128 r = {lo, hi};
+    return r;
+}
+
+inline ac_u128 ac_u128_add(const ac_u128 a, const ac_u128 b)
+{
+    const ulong lo = a.lo + b.lo;
+    return ac_u128_make(lo, a.hi + b.hi + (lo < a.lo));
+}
+
+inline ac_u128 ac_u128_sub(const ac_u128 a, const ac_u128 b)
+{
+    return ac_u128_make(a.lo - b.lo, a.hi - b.hi - (a.lo < b.lo));
+}
+
+/* a · k for a small factor k (the products here stay below 2^128). */
+inline ac_u128 ac_u128_times(const ac_u128 a, const ulong k)
+{
+    return ac_u128_make(a.lo * k, a.hi * k + mul_hi(a.lo, k));
+}
+
+inline bool ac_u128_less(const ac_u128 a, const ac_u128 b)
+{
+    return a.hi < b.hi || (a.hi == b.hi && a.lo < b.lo);
+}
+
+/* |[first, first + size) ∩ [lo, hi)|, below 2^64 as hi − lo is. */
+inline ulong ac_overlap(const ac_u128 first, const ac_u128 size, const ac_u128 lo, const ac_u128 hi)
+{
+    const ac_u128 end = ac_u128_add(first, size);
+    const ac_u128 a = ac_u128_less(first, lo) ? lo : first;
+    const ac_u128 b = ac_u128_less(end, hi) ? end : hi;
+    return ac_u128_less(a, b) ? ac_u128_sub(b, a).lo : 0;
+}
+
+/* One parent's family and the search state below it (ChildSearch's fields). */
+typedef struct {
+    int t[AC_DP];
+    int tail[AC_DP + 1];       /* t_i + … + t_{dp-1} */
+    bool asym[AC_WIDTH];       /* whether Δ_{n/2} = AC_DELTA_LOW + k makes every child asymmetry-pruned */
+    bool any_asym;
+    __global const ulong *completions; /* N_i(Δ) of ChildTree, as (lo, hi) at 2·(i·AC_WIDTH + Δ − low) */
+    int u[AC_D];               /* bins of the split pairs, 0 beyond */
+    int conv[AC_CONV];         /* their autoconvolution */
+    int delta[AC_DP + 1];      /* Δ_0 … Δ_i of the current node */
+    int hot_l, hot_s;          /* the window that cut last, tried first */
+} ac_family;
+
+inline ac_u128 ac_completions(const ac_family *f, const int i, const int delta)
+{
+    const int at = 2 * (i * AC_WIDTH + delta - AC_DELTA_LOW);
+    return ac_u128_make(f->completions[at], f->completions[at + 1]);
+}
+
+inline void ac_family_begin(ac_family *f, __global const int *parent, __global const ulong *completions, const int asym_cut)
+{
+    f->tail[AC_DP] = 0;
+    for (int i = AC_DP - 1; i >= 0; i--) {
+        f->t[i] = parent[i];
+        f->tail[i] = f->tail[i + 1] + f->t[i];
+    }
+    const int left = (f->tail[0] - f->tail[AC_HALF_PARENT]) * 2;
+    f->any_asym = false;
+    for (int k = 0; k < AC_WIDTH; k++) {
+        const int a = left + AC_DELTA_LOW + k;
+        f->asym[k] = max(a, AC_S - a) >= asym_cut;
+        f->any_asym |= f->asym[k];
+    }
+    f->completions = completions;
+    for (int j = 0; j < AC_D; j++) f->u[j] = 0;
+    for (int k = 0; k < AC_CONV; k++) f->conv[k] = 0;
+    f->delta[0] = 0;
+}
+
+/* Adds (sign 1) or removes (sign −1) pair i's bins (a, b) to the autoconvolution. */
+inline void ac_family_place(ac_family *f, const int i, const int a, const int b, const int sign)
+{
+    const int j0 = 2 * i, j1 = j0 + 1;
+    const int sa = sign * 2 * a, sb = sign * 2 * b;
+    for (int j = 0; j < j0; j++) {
+        f->conv[j + j0] += sa * f->u[j];
+        f->conv[j + j1] += sb * f->u[j];
+    }
+    f->conv[2 * j0] += sign * a * a;
+    f->conv[j0 + j1] += sign * 2 * a * b;
+    f->conv[2 * j1] += sign * b * b;
+    f->u[j0] = sign > 0 ? a : 0;
+    f->u[j1] = sign > 0 ? b : 0;
+}
+
+/*
+ * Whether some window fails every child below the node where pairs < i are split and Δ_i is
+ * known (and Δ_{i+1} too when `sigma_known`). ChildSearch.cuts explains the bounds: the fixed
+ * conv, plus 2u_j·σmin_b for fixed bin j and free pair b (both of b's bins inside the window),
+ * plus σmin_b·σmin_b' for free pairs (their whole product inside), less the coefficient times
+ * W_int <= fixed mass in range + min(free mass, Σ σmax_b over free pairs meeting the range).
+ */
+inline bool ac_child_cuts(ac_family *f, const int i, const bool sigma_known, const int *cut)
+{
+    const int fixed_bins = 2 * i, known = sigma_known ? i + 1 : i;
+    int sigma_min[AC_DP], sigma_max_prefix[AC_DP + 1];
+    sigma_max_prefix[i] = 0;
+    for (int b = i; b < AC_DP; b++) {
+        const bool last = b == AC_DP - 1;
+        const int left_low = b <= known ? f->delta[b] : AC_DELTA_LOW;
+        const int left_high = b <= known ? f->delta[b] : AC_DELTA_HIGH;
+        const int right_low = last ? 0 : (b + 1 <= known ? f->delta[b + 1] : AC_DELTA_LOW);
+        const int right_high = last ? 0 : (b + 1 <= known ? f->delta[b + 1] : AC_DELTA_HIGH);
+        sigma_min[b] = max(0, 2 * f->t[b] + right_low - left_high);
+        sigma_max_prefix[b + 1] = sigma_max_prefix[b] + 2 * f->t[b] + right_high - left_low;
+    }
+    const int free_mass = 2 * f->tail[i] - f->delta[i];
+    int cross[AC_CONV], conv_prefix[AC_CONV + 1], cross_prefix[AC_CONV + 1];
+    for (int k = 0; k < AC_CONV; k++) cross[k] = 0;
+    for (int j = 0; j < fixed_bins; j++) {
+        if (f->u[j] == 0) continue;
+        for (int b = i; b < AC_DP; b++) cross[j + 2 * b] += 2 * f->u[j] * sigma_min[b];
+    }
+    conv_prefix[0] = 0;
+    cross_prefix[0] = 0;
+    for (int k = 0; k < AC_CONV; k++) {
+        conv_prefix[k + 1] = conv_prefix[k] + f->conv[k];
+        cross_prefix[k + 1] = cross_prefix[k] + cross[k];
+    }
+    /* Free × free products at q = b + b' (positions 2q … 2q + 2). */
+    int pairs[AC_D - 1], pair_prefix[AC_D];
+    for (int q = 0; q < AC_D - 1; q++) pairs[q] = 0;
+    for (int b = i; b < AC_DP; b++) {
+        const int x = sigma_min[b];
+        if (x == 0) continue;
+        pairs[2 * b] += x * x;
+        for (int b2 = b + 1; b2 < AC_DP; b2++) pairs[b + b2] += 2 * x * sigma_min[b2];
+    }
+    pair_prefix[0] = 0;
+    for (int q = 0; q < AC_D - 1; q++) pair_prefix[q + 1] = pair_prefix[q] + pairs[q];
+    int mass_prefix[AC_D + 1];
+    mass_prefix[0] = 0;
+    for (int j = 0; j < fixed_bins; j++) mass_prefix[j + 1] = mass_prefix[j] + f->u[j];
+
+    /* Window (l, s) first the hot one, then all in order. */
+    for (int w = -1, l = 2, s = 0; l <= AC_MAXLEN;) {
+        const int wl = w < 0 ? f->hot_l : l, ws = w < 0 ? f->hot_s : s;
+        const int e = ws + wl - 2;
+        int bound = conv_prefix[e + 1] - conv_prefix[ws] + cross_prefix[e] - cross_prefix[ws];
+        const int q_low = (ws + 1) / 2, q_high = (e - 2) / 2;
+        if (e >= 2 && q_low <= q_high) bound += pair_prefix[q_high + 1] - pair_prefix[q_low];
+#if AC_REFINED
+        const int first = max(0, ws - AC_D + 1), last = min(AC_D - 1, e);
+        int in_range = 0;
+        if (first < fixed_bins) in_range = mass_prefix[min(last, fixed_bins - 1) + 1] - mass_prefix[first];
+        if (last >= fixed_bins) {
+            const int pair_first = max(first, fixed_bins) / 2, pair_last = last / 2;
+            in_range += min(free_mass, sigma_max_prefix[pair_last + 1] - sigma_max_prefix[pair_first]);
+        }
+        bound -= 2 * (wl - 1) * in_range + ac_pair_count(wl, ws);
+#endif
+        if (bound > cut[wl]) {
+            f->hot_l = wl;
+            f->hot_s = ws;
+            return true;
+        }
+        if (w++ >= 0 && ++s > 2 * AC_D - l) {
+            l++;
+            s = 0;
+        }
+    }
+    return false;
+}
+
+/* Per-work-item tallies and the survivor sink. */
+typedef struct {
+    ulong asym, test, survivors;
+    __global uint *survivor_count;
+    __global ac_child_survivor *survivor_slots;
+    uint capacity;
+    ulong parent;
+} ac_child_tally;
+
+/*
+ * The last pair: its splits v in the range are the leaves of one sweep (search.cl) with the
+ * fixed bins u_0 … u_{d-3} and R = σ; `first` is the index of v = 0.
+ */
+inline void ac_child_sweep(ac_family *f, ac_side *side, const int sigma, const ac_u128 first,
+                           const ac_u128 lo, const ac_u128 hi, const int *cut, ac_child_tally *tally)
+{
+    const int v_low = ac_u128_less(first, lo) ? (int)ac_u128_sub(lo, first).lo : 0;
+    const ac_u128 span = ac_u128_sub(hi, first);
+    const int v_high = (span.hi != 0 || span.lo > (ulong)sigma) ? sigma : (int)span.lo - 1;
+    int c[AC_D];
+    for (int j = 0; j < AC_X; j++) c[j] = f->u[j];
+    c[AC_X] = sigma;
+    c[AC_Y] = 0;
+    ac_sweep sweep;
+    ac_sweep_prepare(c, f->conv, &sweep);
+    ac_side_begin(side, &sweep, v_low, v_high, cut, true);
+    int prefix[AC_CONV + 1], mass[AC_D + 1];
+    for (int v = v_low; v <= v_high; v++) {
+        if (side->all) {
+            tally->test += (ulong)(v_high - v + 1);
+            break;
+        }
+        bool ready = false;
+        if (ac_side_exceeds(side, &sweep, v, v_high, cut, true, prefix, mass, &ready)) {
+            tally->test++;
+            continue;
+        }
+        tally->survivors++;
+        const uint slot = atomic_inc(tally->survivor_count);
+        if (slot < tally->capacity) {
+            const ac_u128 index = ac_u128_add(first, ac_u128_make((ulong)v, 0));
+            tally->survivor_slots[slot].parent = tally->parent;
+            tally->survivor_slots[slot].index_lo = index.lo;
+            tally->survivor_slots[slot].index_hi = index.hi;
+        }
+    }
+}
+
+/*
+ * Classifies the children [lo, hi) of the family's parent: ChildSearch.descend with an explicit
+ * stack. At pair i, stage 0 tries the choices of Δ_{i+1} (next_right[i]) and stage 1 the
+ * splits v[i] of the chosen σ_i, whose child blocks begin at start[i] and hold below[i] each.
+ */
+inline void ac_child_range(ac_family *f, ac_side *side, const ac_u128 lo, const ac_u128 hi,
+                           __constant const int *caps, const int *cut, ac_child_tally *tally)
+{
+    int stage[AC_DP], next_right[AC_DP], sig[AC_DP], v[AC_DP];
+    ac_u128 offset[AC_DP], start[AC_DP], below[AC_DP];
+    int i = 0;
+    stage[0] = 0;
+    next_right[0] = AC_DELTA_LOW;
+    offset[0] = ac_u128_make(0, 0);
+    for (;;) {
+        if (stage[i] == 0) {
+            const int right = next_right[i], last_right = i < AC_DP - 1 ? AC_DELTA_HIGH : 0;
+            if (right > last_right) {
+                /* Pair i is done: back to the split of pair i − 1 that led here. */
+                if (i == 0) return;
+                i--;
+                ac_family_place(f, i, v[i], sig[i] - v[i], -1);
+                v[i]++;
+                start[i] = ac_u128_add(start[i], below[i]);
+                continue;
+            }
+            next_right[i] = right + 1;
+            const int sigma = 2 * f->t[i] + right - f->delta[i];
+            if (sigma < 0) continue;
+            const ac_u128 block = ac_completions(f, i + 1, right);
+            const ac_u128 size = ac_u128_times(block, (ulong)(sigma + 1));
+            const ac_u128 first = offset[i];
+            offset[i] = ac_u128_add(first, size);
+            const ulong clipped = ac_overlap(first, size, lo, hi);
+            if (clipped == 0) {
+                if (!ac_u128_less(first, hi)) next_right[i] = last_right + 1;
+                continue;
+            }
+            f->delta[i + 1] = right;
+            if (i == AC_HALF_PARENT - 1 && f->asym[right - AC_DELTA_LOW]) {
+                tally->asym += clipped;
+                continue;
+            }
+            const bool decided = i >= AC_HALF_PARENT - 1 || !f->any_asym;
+            if (decided && ac_child_cuts(f, i, true, cut)) {
+                tally->test += clipped;
+                continue;
+            }
+            if (i == AC_DP - 1) {
+                ac_child_sweep(f, side, sigma, first, lo, hi, cut, tally);
+                continue;
+            }
+            stage[i] = 1;
+            sig[i] = sigma;
+            v[i] = 0;
+            below[i] = block;
+            start[i] = first;
+            continue;
+        }
+        if (v[i] > sig[i]) {
+            stage[i] = 0;
+            continue;
+        }
+        const ac_u128 child_end = ac_u128_add(start[i], below[i]);
+        if (!ac_u128_less(lo, child_end)) {
+            v[i]++;
+            start[i] = child_end;
+            continue;
+        }
+        if (!ac_u128_less(start[i], hi)) {
+            stage[i] = 0;
+            continue;
+        }
+        /* Below here Δ_{i+1} is known, so asymmetry is decided from pair n/2 − 1 on. */
+        const bool decided = i + 1 >= AC_HALF_PARENT || !f->any_asym;
+        const int a = v[i], b = sig[i] - v[i];
+        bool cut_here = decided && (a > caps[2 * i] || b > caps[2 * i + 1]);
+        if (!cut_here) {
+            ac_family_place(f, i, a, b, 1);
+            cut_here = decided && ac_child_cuts(f, i + 1, false, cut);
+            if (!cut_here) {
+                i++;
+                stage[i] = 0;
+                next_right[i] = AC_DELTA_LOW;
+                offset[i] = start[i - 1];
+                continue;
+            }
+            ac_family_place(f, i, a, b, -1);
+        }
+        tally->test += ac_overlap(start[i], below[i], lo, hi);
+        v[i]++;
+        start[i] = child_end;
+    }
+}
+
+__kernel void ac_children(const ulong total, const ulong per_item, const uint segment_count,
+                          __global const ac_child_segment *segments,
+                          __global const int *parents, __global const ulong *completions,
+                          __constant const int *caps, __constant const int *cuts, const int asym_cut,
+                          const uint capacity, __global uint *survivor_count,
+                          __global ac_child_survivor *survivors,
+                          __global ac_child_counts *results, __local ac_child_counts *scratch)
+{
+    ac_child_tally tally = {0, 0, 0, survivor_count, survivors, capacity, 0};
+    const ulong begin = get_global_id(0) * per_item;
+    if (begin < total) {
+        const ulong end = begin + min(per_item, total - begin);
+        int cut[AC_MAXLEN + 1];
+        for (int l = 0; l <= AC_MAXLEN; l++) cut[l] = cuts[l];
+        ac_side side;
+        ac_side_init(&side);
+        ac_family family;
+        family.hot_l = 2;
+        family.hot_s = 0;
+        /* The last segment that starts at or before `begin`. */
+        uint k = 0, upper = segment_count;
+        while (upper - k > 1) {
+            const uint mid = (k + upper) / 2;
+            if (segments[mid].start <= begin) k = mid; else upper = mid;
+        }
+        for (; k < segment_count && segments[k].start < end; k++) {
+            const ulong seg_start = segments[k].start;
+            const ulong seg_end = k + 1 < segment_count ? segments[k + 1].start : total;
+            const ulong from = max(begin, seg_start), to = min(end, seg_end);
+            if (from >= to) continue;
+            const ulong p = segments[k].parent;
+            const ac_u128 first = ac_u128_make(segments[k].first_lo, segments[k].first_hi);
+            ac_family_begin(&family, parents + p * AC_DP, completions + p * 2 * (AC_DP + 1) * AC_WIDTH, asym_cut);
+            tally.parent = p;
+            ac_child_range(&family, &side, ac_u128_add(first, ac_u128_make(from - seg_start, 0)),
+                           ac_u128_add(first, ac_u128_make(to - seg_start, 0)), caps, cut, &tally);
+        }
+    }
+
+    const uint lid = get_local_id(0), size = get_local_size(0);
+    scratch[lid].asym_pruned = tally.asym;
+    scratch[lid].test_pruned = tally.test;
+    scratch[lid].survivors = tally.survivors;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (uint stride = 1; stride < size; stride *= 2) {
+        if (lid % (2 * stride) == 0 && lid + stride < size) {
+            scratch[lid].asym_pruned += scratch[lid + stride].asym_pruned;
+            scratch[lid].test_pruned += scratch[lid + stride].test_pruned;
+            scratch[lid].survivors += scratch[lid + stride].survivors;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (lid == 0) results[get_group_id(0)] = scratch[0];
+}

@@ -1,0 +1,49 @@
+import AutoconvCore
+
+/// The child kernel's self-test (hashcat's habit, as `SelfTest` is for level 0): before the
+/// first batch of a child problem, the device classifies the first, middle and last children
+/// of one parent, and its counts and survivors must equal the core `Evaluator`'s verdicts on
+/// the same children, rebuilt one by one with `ChildTree.child(at:)`. Any difference stops the
+/// run. `AUTOCONV_SELFTEST_CORRUPT` (see `SelfTest.corrupts`) corrupts one expected count.
+enum ChildSelfTest {
+    /// Children per checked range.
+    static let span: UInt128 = 1024
+
+    /// Returns how many children agreed, or throws `CoreError.failure` naming the difference.
+    static func run(_ launcher: ChildLauncher, tree: ChildTree, job: ChildJob) throws -> Int {
+        let evaluator = Evaluator(problem: job.problem)
+        let count = tree.count, width = min(span, count)
+        let middle = (count - width) / 2
+        var checked = 0
+        let corrupt = SelfTest.corrupts("children")
+        for (lower, upper) in [(0, width), (middle, middle + width), (count - width, count)] where lower < upper {
+            var expected = ChildCounts()
+            var survivors: [UInt128] = []
+            for index in lower..<upper {
+                switch evaluator.verdict(tree.child(at: index)!.child, cutoffs: job.cutoffs) {
+                case .asymmetryPruned: expected.asymmetryPruned += 1
+                case .testPruned: expected.testPruned += 1
+                case .survivor:
+                    expected.survivors += 1
+                    survivors.append(index)
+                }
+            }
+            if corrupt { expected.testPruned += 1 }
+            let where_ = "children \(lower)..<\(upper) of parent \(tree.parent) on \(launcher.program.session.device.summary)"
+            guard case .done(let actual, let records) = try launcher.run((lower, upper)) else {
+                throw CoreError.failure("OpenCL child self-test failed: survivor buffer overflow on \(where_)")
+            }
+            let pairs = [("asymmetry-pruned", actual.asymmetryPruned, expected.asymmetryPruned),
+                         ("test-pruned", actual.testPruned, expected.testPruned),
+                         ("survivors", actual.survivors, expected.survivors)]
+            if let (what, device, cpu) = pairs.first(where: { $0.1 != $0.2 }) {
+                throw CoreError.failure("OpenCL child self-test failed: \(what): device \(device), CPU \(cpu) for \(where_)")
+            }
+            guard records.map(\.index).sorted() == survivors else {
+                throw CoreError.failure("OpenCL child self-test failed: the device's survivors differ from the CPU's for \(where_)")
+            }
+            checked += Int(upper - lower)
+        }
+        return checked
+    }
+}
