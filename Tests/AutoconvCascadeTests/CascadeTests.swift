@@ -1,6 +1,7 @@
 @testable import AutoconvCascade
 import AutoconvCore
 import AutoconvCPU
+import AutoconvOpenCL
 import Foundation
 import Testing
 import TestSupport
@@ -11,11 +12,27 @@ struct CascadeTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("cascade-test-\(UUID().uuidString)").path
     }
 
+    /// Runs `parameters` on the CPU backends, or on the OpenCL ones (the default device, POCL
+    /// here) with small walks so that every level spans many launches and work-items.
     static func run(_ parameters: CascadeParameters, path: String = temporaryDirectory(), threads: Int = 2,
-                    sortMemory: Int = 256 << 20, stop: @escaping StopCheck = { false }) throws -> CascadeOutcome {
+                    openCL: Bool = false, sortMemory: Int = 256 << 20,
+                    stop: @escaping StopCheck = { false }) throws -> CascadeOutcome {
         let directory = try RunDirectory(path: path, parameters: parameters, binaryVersion: "test")
-        let cascade = try Cascade(directory: directory, backend: CPUBackend(threads: threads),
-                                  childBackend: CPUChildBackend(threads: threads), stop: stop, events: { _ in })
+        let backend: Backend, childBackend: ChildBackend
+        if openCL {
+            var configuration = OpenCLConfiguration()
+            configuration.workGroupSize = 8
+            configuration.ranksPerWorkItem = 13
+            configuration.batchSize = 4_096
+            let device = try OpenCLDevices.select(nil)
+            backend = try OpenCLBackend(device: device, configuration: configuration)
+            childBackend = try OpenCLChildBackend(device: device, configuration: configuration)
+        } else {
+            backend = CPUBackend(threads: threads)
+            childBackend = CPUChildBackend(threads: threads)
+        }
+        let cascade = try Cascade(directory: directory, backend: backend, childBackend: childBackend,
+                                  stop: stop, events: { _ in })
         cascade.sortMemory = sortMemory
         cascade.checkpointSeconds = 0
         return try cascade.run()
@@ -39,7 +56,8 @@ struct CascadeTests {
     }
 
     // Cases small enough for the naive reference in a debug build (a few thousand children),
-    // covering both rules, both families and asymmetry pruning at a child level (1, 2, 1.3).
+    // covering both rules, both families and asymmetry pruning at a child level (1, 2, 1.3), on
+    // the CPU and the OpenCL backends.
     @Test(arguments: [
         (1, 2, "1.3", Rule.refined, ChildFamily.relaxed, 1), (1, 3, "1", .flat, .relaxed, 1),
         (1, 4, "1", .refined, .relaxed, 1), (1, 3, "1", .refined, .exact, 1), (1, 2, "0.9", .flat, .exact, 1),
@@ -52,10 +70,13 @@ struct CascadeTests {
         let outcome = try Self.run(parameters, threads: 1 + (m % 2), sortMemory: 1 << 10)
         #expect(Self.counts(outcome.levels) == Self.counts(expected))
         #expect(outcome.proven == (expected.last!.survivors == 0))
+        let device = try Self.run(parameters, openCL: true)
+        #expect(Self.counts(device.levels) == Self.counts(expected), "OpenCL")
         #expect(expected.count > 1, "the case should reach level 1")
     }
 
-    @Test func stoppedRunsResumeToTheSameCounts() throws {
+    @Test(arguments: [false, true])
+    func stoppedRunsResumeToTheSameCounts(openCL: Bool) throws {
         let parameters = CascadeParameters(n0: 1, m: 1, target: Fraction(13, 10), rule: .refined, windows: .twoD,
                                            family: .exact, finalLevel: 2)
         let reference = try Self.run(parameters)
@@ -63,12 +84,13 @@ struct CascadeTests {
         var rng = SeededGenerator(seed: 5)
         var stops = 0
         while true {
-            // Stop after a random number of polls (the engine polls once per work unit); after
+            // Stop after a random number of polls (the engines poll once per work unit or launch); after
             // five stops let the run finish, since a batch can need more polls than a budget.
             let budget = stops < 5 ? Int.random(in: 1...40, using: &rng) : Int.max
             let polls = Atomic(0)
             do {
-                let outcome = try Self.run(parameters, path: path, sortMemory: 1 << 12, stop: { polls.add() > budget })
+                let outcome = try Self.run(parameters, path: path, openCL: openCL, sortMemory: 1 << 12,
+                                           stop: { polls.add() > budget })
                 #expect(Self.counts(outcome.levels) == Self.counts(reference.levels))
                 break
             } catch let interrupted as CascadeInterrupted {
