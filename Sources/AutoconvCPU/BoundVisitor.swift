@@ -95,13 +95,13 @@ final class BoundVisitor: SearchVisitor {
         search.prepareLeaves(remaining: R)
         // The left mass is fixed unless d = 2, where it is v itself.
         let fixedMajor = d == 2 ? nil : Optional(Asymmetry.majorMass(leftMass: search.leftMass(v: 0, remaining: R), total: problem.S))
-        if testLeaves.hotExceedsEverywhere(search, remaining: r, corrected: false, from: first, through: sweepLast, testBase)
+        if testLeaves.hotExceedsEverywhere(search.sweep, remaining: r, corrected: false, from: first, through: sweepLast, testBase)
             && (fixedMajor.map { $0 >= asymmetryCut } ?? false
-                || certLeaves.hotExceedsEverywhere(search, remaining: r, corrected: true, from: first, through: sweepLast, certBase)) {
+                || certLeaves.hotExceedsEverywhere(search.sweep, remaining: r, corrected: true, from: first, through: sweepLast, certBase)) {
             return
         }
-        testLeaves.load(search, remaining: r, corrected: false)
-        certLeaves.load(search, remaining: r, corrected: true)
+        testLeaves.load(search.sweep, remaining: r, corrected: false)
+        certLeaves.load(search.sweep, remaining: r, corrected: true)
         func visit(_ v: Int) {
             let x = Int64(v)
             let major = fixedMajor ?? Asymmetry.majorMass(leftMass: v, total: problem.S)

@@ -146,8 +146,9 @@ final class ChildSearch {
     private let massPrefix: UnsafeMutablePointer<Int64>
     private let sigmaMin: UnsafeMutablePointer<Int64>
     private let sigmaMaxPrefix: UnsafeMutablePointer<Int64>
-    private let qa: UnsafeMutablePointer<Int64>, qb: UnsafeMutablePointer<Int64>, qc: UnsafeMutablePointer<Int64>
     private let scratch: UnsafeMutablePointer<Int64>
+    private let sweep: SweepPolynomials
+    private let leaves: LeafQuadratics
 
     init(problem: Problem, terms: WindowTerms, cutoffs: ProveCutoffs, deltas: DeltaRange) {
         d = problem.d
@@ -174,7 +175,8 @@ final class ChildSearch {
         u = zeros(d); conv = zeros(2 * d)
         convPrefix = zeros(2 * d + 1); crossPrefix = zeros(2 * d + 1); pairPrefix = zeros(d + 1)
         massPrefix = zeros(d + 1); sigmaMin = zeros(dp); sigmaMaxPrefix = zeros(dp + 1)
-        qa = zeros(windowCount); qb = zeros(windowCount); qc = zeros(windowCount)
+        sweep = SweepPolynomials(d: d, terms: terms)
+        leaves = LeafQuadratics(count: windowCount)
         scratch = zeros(2 * d + 1)
         delta = [Int](repeating: 0, count: dp + 1)
         cap = cutoffs.singleBinCaps(problem)
@@ -183,7 +185,9 @@ final class ChildSearch {
     deinit {
         for p in [start, end, firstBin, lastBin] { p.deallocate() }
         for p in [coefficient, base, u, conv, convPrefix, crossPrefix, pairPrefix, massPrefix,
-                  sigmaMin, sigmaMaxPrefix, qa, qb, qc, scratch] { p.deallocate() }
+                  sigmaMin, sigmaMaxPrefix, scratch] { p.deallocate() }
+        sweep.deallocate()
+        leaves.deallocate()
     }
 
     /// Classifies the children of `tree` with index in [lo, hi).
@@ -353,76 +357,30 @@ final class ChildSearch {
         return false
     }
 
-    /// The last pair: all splits v of σ in the clipped range, each one child, through window
-    /// quadratics in v (with d − 2 bins fixed every window value is a quadratic in v).
+    /// The last pair: all splits v of σ in the clipped range, each one child, as one leaf sweep
+    /// (`SweepPolynomials`: with d − 2 bins fixed every window value is a quadratic in v). One
+    /// window that exceeds over the whole range decides it at once, as at level 0.
     private func sweepLeaves(sigma: Int, start first: UInt128) {
         let vLow = first < lo ? Int(lo - first) : 0
         let vHigh = Int(min(UInt128(sigma), hi - 1 - first))
         guard vLow <= vHigh else { return }
-        let x = d - 2, y = d - 1, r = Int64(sigma)
-        // Window sums as quadratics: reuse conv-sized scratch as (quadratic, linear, constant).
-        let positions = 2 * d - 1
-        let quadratic = crossPrefix, linear = scratch, constant = convPrefix
-        for k in 0..<positions { quadratic[k] = 0; linear[k] = 0; constant[k] = conv[k] }
-        for j in 0..<x where u[j] != 0 {
-            let twice = 2 * u[j]
-            linear[j + x] += twice
-            constant[j + y] += twice * r
-            linear[j + y] -= twice
+        let r = Int64(sigma), size = UInt128(vHigh - vLow + 1)
+        sweep.prepare(fixed: u, conv: conv, remaining: sigma)
+        if leaves.hotExceedsEverywhere(sweep, remaining: r, corrected: true, from: vLow, through: vHigh, base) {
+            result.counts.children += size
+            result.counts.testPruned += size
+            return
         }
-        quadratic[2 * x] += 1
-        linear[x + y] += 2 * r
-        quadratic[x + y] -= 2
-        constant[2 * y] += r * r
-        linear[2 * y] -= 2 * r
-        quadratic[2 * y] += 1
-        // In-place prefix sums, shifted by one: P[k+1] = Σ_{p≤k}.
-        for array in [quadratic, linear, constant] {
-            var running: Int64 = 0
-            for k in 0..<positions {
-                let value = array[k]
-                array[k] = running
-                running += value
-            }
-            array[positions] = running
-        }
-        massPrefix[0] = 0
-        for j in 0..<x { massPrefix[j + 1] = massPrefix[j] + u[j] }
-        @inline(__always) func load(_ w: Int) {
-            let s = start[w], e = end[w]
-            var b = linear[e + 1] - linear[s], c0 = constant[e + 1] - constant[s]
-            let k = coefficient[w]
-            if k != 0 {
-                let firstB = firstBin[w], lastB = lastBin[w]
-                if firstB < x { c0 -= k * (massPrefix[min(lastB, x - 1) + 1] - massPrefix[firstB]) }
-                if firstB <= x && x <= lastB { b -= k }
-                if lastB >= y { c0 -= k * r; b += k }
-            }
-            qa[w] = quadratic[e + 1] - quadratic[s]
-            qb[w] = b
-            qc[w] = c0
-        }
-        for w in 0..<windowCount { load(w) }
+        leaves.load(sweep, remaining: r, corrected: true)
         var mask: UInt64 = 0
         for b in 1..<dp where delta[b] == high && high != low { mask |= 1 << UInt64(b - 1) }
         for v in vLow...vHigh {
-            let z = Int64(v)
             result.counts.children += 1
-            if (qa[hot] * z + qb[hot]) * z + qc[hot] > base[hot] {
+            if leaves.exceeds(Int64(v), base) {
                 result.counts.testPruned += 1
                 continue
             }
-            var pruned = false
-            for w in 0..<windowCount where (qa[w] * z + qb[w]) * z + qc[w] > base[w] {
-                hot = w
-                pruned = true
-                break
-            }
-            if pruned {
-                result.counts.testPruned += 1
-                continue
-            }
-            var child = (0..<x).map { Int(u[$0]) }
+            var child = (0..<(d - 2)).map { Int(u[$0]) }
             child.append(v)
             child.append(sigma - v)
             result.counts.survivors += 1

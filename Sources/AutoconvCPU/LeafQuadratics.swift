@@ -1,7 +1,7 @@
 import AutoconvCore
 
 /// The window values of one leaf sweep as quadratics q_w(v) = a·v² + b·v + c in v = c_{d−2}
-/// (see `RangeSearch.prepareLeaves`), kept in raw buffers: this is the innermost loop.
+/// (see `SweepPolynomials`), kept in raw buffers: this is the innermost loop.
 ///
 /// Magnitudes: |q_w(v)| ≤ S² + 2(ℓ−1)·S + |W| < 2^32 for S ≤ 46,340, and every partial product
 /// (a·v + b)·v stays below 2^40, so Int64 never overflows.
@@ -30,10 +30,10 @@ struct LeafQuadratics {
         hot.deallocate()
     }
 
-    /// Loads the quadratics of the search's current leaf parent.
-    func load(_ search: RangeSearch, remaining R: Int64, corrected: Bool) {
+    /// Loads the quadratics of a prepared sweep.
+    func load(_ sweep: SweepPolynomials, remaining R: Int64, corrected: Bool) {
         for w in 0..<count {
-            (a[w], b[w], c[w]) = search.leafQuadratic(window: w, remaining: R, corrected: corrected)
+            (a[w], b[w], c[w]) = sweep.window(w, remaining: R, corrected: corrected)
         }
     }
 
@@ -42,10 +42,10 @@ struct LeafQuadratics {
 
     /// Whether the last window that exceeded exceeds at every v in [lo, hi]: then the whole
     /// sweep is decided by one window, and `load` can be skipped. Loads only that window.
-    func hotExceedsEverywhere(_ search: RangeSearch, remaining R: Int64, corrected: Bool,
+    func hotExceedsEverywhere(_ sweep: SweepPolynomials, remaining R: Int64, corrected: Bool,
                               from lo: Int, through hi: Int, _ base: UnsafePointer<Int64>) -> Bool {
         let h = hot.pointee
-        let (qa, qb, qc) = search.leafQuadratic(window: h, remaining: R, corrected: corrected)
+        let (qa, qb, qc) = sweep.window(h, remaining: R, corrected: corrected)
         (a[h], b[h], c[h]) = (qa, qb, qc)
         // The minimum over integers of a·v² + b·v + c on [lo, hi]: at an end, or (a > 0) at
         // one of the two integers around the vertex −b/(2a).

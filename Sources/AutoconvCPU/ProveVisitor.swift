@@ -56,13 +56,13 @@ final class ProveVisitor: SearchVisitor {
         }
         search.prepareLeaves(remaining: R)
         let wholeSweepPruned = fixedMajor != nil && base.withUnsafeBufferPointer {
-            leaves.hotExceedsEverywhere(search, remaining: Int64(R), corrected: true, from: first, through: last, $0.baseAddress!)
+            leaves.hotExceedsEverywhere(search.sweep, remaining: Int64(R), corrected: true, from: first, through: last, $0.baseAddress!)
         }
         if wholeSweepPruned {
             counts.testPruned += size
             return
         }
-        leaves.load(search, remaining: Int64(R), corrected: true)
+        leaves.load(search.sweep, remaining: Int64(R), corrected: true)
         base.withUnsafeBufferPointer { base in
             let base = base.baseAddress!
             for v in first...last {

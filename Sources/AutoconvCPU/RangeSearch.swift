@@ -37,8 +37,8 @@ final class RangeSearch {
     let conv: UnsafeMutablePointer<Int64>
     let convPrefix: UnsafeMutablePointer<Int64>
     let massPrefix: UnsafeMutablePointer<Int64>
-    let quadratic: UnsafeMutablePointer<Int64>, linear: UnsafeMutablePointer<Int64>, constant: UnsafeMutablePointer<Int64>
-    let quadraticSum: UnsafeMutablePointer<Int64>, linearSum: UnsafeMutablePointer<Int64>, constantSum: UnsafeMutablePointer<Int64>
+    /// The current leaf sweep's window quadratics.
+    let sweep: SweepPolynomials
 
     init(problem: Problem, terms: WindowTerms, table: BinomialTable<UInt64>, lo: UInt64, hi: UInt64, visitor: SearchVisitor) {
         self.problem = problem
@@ -59,16 +59,12 @@ final class RangeSearch {
         conv = buffer(2 * d - 1)
         convPrefix = buffer(2 * d)
         massPrefix = buffer(d + 1)
-        quadratic = buffer(2 * d - 1)
-        linear = buffer(2 * d - 1)
-        constant = buffer(2 * d - 1)
-        quadraticSum = buffer(2 * d)
-        linearSum = buffer(2 * d)
-        constantSum = buffer(2 * d)
+        sweep = SweepPolynomials(d: d, terms: terms)
     }
 
     deinit {
-        for p in [conv, convPrefix, massPrefix, quadratic, linear, constant, quadraticSum, linearSum, constantSum] { p.deallocate() }
+        for p in [conv, convPrefix, massPrefix] { p.deallocate() }
+        sweep.deallocate()
         c.deallocate()
     }
 
@@ -146,59 +142,10 @@ final class RangeSearch {
         return bound
     }
 
-    /// Sets up, for the current prefix of d − 2 parts and R = c_{d−2} + c_{d−1}, the quadratic
-    /// q_w(v) = a·v² + b·v + c0 with q_w(v) = WS_w − coefficient_w·W_int,w at c_{d−2} = v.
-    /// Returns the coefficients through `window(_:)`.
+    /// Sets up the leaf sweep of the current prefix of d − 2 parts and R = c_{d−2} + c_{d−1}
+    /// (`sweep` then holds every window's quadratic in v = c_{d−2}).
     func prepareLeaves(remaining R: Int) {
-        let x = d - 2, y = d - 1
-        let r = Int64(R)
-        for t in 0..<(2 * d - 1) {
-            quadratic[t] = 0
-            linear[t] = 0
-            constant[t] = conv[t]
-        }
-        // Cross terms of the two free bins with each fixed bin i: 2c_i·v at i+x, 2c_i·(R−v) at i+y.
-        for i in 0..<x {
-            let ci = 2 * Int64(c[i])
-            linear[i + x] += ci
-            constant[i + y] += ci * r
-            linear[i + y] -= ci
-        }
-        // Their own pairs: v² at 2x, 2v(R−v) at x+y, (R−v)² at 2y.
-        quadratic[2 * x] += 1
-        linear[x + y] += 2 * r
-        quadratic[x + y] -= 2
-        constant[2 * y] += r * r
-        linear[2 * y] -= 2 * r
-        quadratic[2 * y] += 1
-        quadraticSum[0] = 0; linearSum[0] = 0; constantSum[0] = 0
-        for t in 0..<(2 * d - 1) {
-            quadraticSum[t + 1] = quadraticSum[t] + quadratic[t]
-            linearSum[t + 1] = linearSum[t] + linear[t]
-            constantSum[t + 1] = constantSum[t] + constant[t]
-        }
-        massPrefix[0] = 0
-        for i in 0..<d { massPrefix[i + 1] = massPrefix[i] + (i < x ? Int64(c[i]) : 0) }
-    }
-
-    /// Coefficients (a, b, c0) of window w's quadratic after `prepareLeaves`, including the
-    /// refined correction when `corrected`: W_int = fixed + [x in range]·v + [y in range]·(R − v).
-    @inline(__always)
-    func leafQuadratic(window w: Int, remaining R: Int64, corrected: Bool) -> (Int64, Int64, Int64) {
-        let s = terms.start[w], e = terms.end[w]
-        let a = quadraticSum[e + 1] - quadraticSum[s]
-        var b = linearSum[e + 1] - linearSum[s]
-        var c0 = constantSum[e + 1] - constantSum[s]
-        let coefficient = terms.coefficient[w]
-        if corrected && coefficient != 0 {
-            let first = terms.firstBin[w], last = terms.lastBin[w]
-            let x = d - 2, y = d - 1
-            c0 -= coefficient * (massPrefix[min(last, x - 1) + 1] - massPrefix[min(first, x)])
-            let hasX = first <= x && x <= last, hasY = last >= y
-            if hasX { b -= coefficient }
-            if hasY { c0 -= coefficient * R; b += coefficient }
-        }
-        return (a, b, c0)
+        sweep.prepare(fixed: c, conv: conv, remaining: R)
     }
 
     /// All compositions with the current d − 2 leading parts: c_{d−2} = v, c_{d−1} = R − v,
