@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks single-level `bound` and `prove` on the CPU backend and, when an OpenCL device is
-# present, on the OpenCL backend, in one run so that ratios are comparable. Prints a Markdown
+# Benchmarks single-level `bound` and `prove`, and small cascades, on the CPU backend and, when an
+# OpenCL device is present, on the OpenCL backend, in one run so that ratios are comparable. Prints a Markdown
 # table and writes it into BENCHMARKS.md between the bench.sh markers, with the machine's
 # description. Figures on a noisy shared machine are best read as ratios.
 #   scripts/bench.sh [--no-write] [--repeat K]
@@ -65,6 +65,25 @@ for nm in "2 100" "3 7" "3 10"; do
     done
 done
 
+# The cascade (issue 4): one run each (they take seconds to a minute), all levels to d = 8.
+cascade_table="| cascade from | target | backend | proven at d | children | seconds | vs cpu |
+|---|---|---|---|---|---|---|"
+for target in 1.05 1.07; do
+    cpu_s=""
+    for backend in "${backends[@]}"; do
+        out=$("$bin" cascade --n 2 --m 20 --target "$target" --max-d 8 --backend "$backend" --json 2>/dev/null || true)
+        s=$(echo "$out" | field elapsed_seconds)
+        [ -n "$s" ] || { echo "bench.sh: cascade --target $target --backend $backend failed" >&2; exit 3; }
+        at=$(echo "$out" | field proven_at_d)
+        children=$(echo "$out" | grep -o '"children": [0-9]*' | awk '{ total += $2 } END { printf "%.3g", total }')
+        [ -n "$cpu_s" ] || cpu_s=$s
+        ratio=$(awk -v a="$cpu_s" -v b="$s" 'BEGIN{printf "%.2fx", a / b}')
+        row="| (2, 20) | $target | $backend | $at | $children | $(printf '%.2f' "$s") | $ratio |"
+        echo "$row" >&2
+        cascade_table+=$'\n'"$row"
+    done
+done
+
 section="<!-- bench.sh:begin -->
 ### Single level (scripts/bench.sh)
 
@@ -72,6 +91,12 @@ Machine: $machine. ${device:+OpenCL device: $device.}
 \"vs cpu\" is the CPU backend's time divided by this row's, measured in the same run.
 
 $table
+
+### Cascade (scripts/bench.sh)
+
+Whole runs (\`elapsed_seconds\`: every level, and for OpenCL its kernel builds and self-tests).
+
+$cascade_table
 <!-- bench.sh:end -->"
 
 echo "$section"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# GPU check for the OpenCL backend (issue 3).
+# GPU check for the OpenCL backend (issues 3 and 4).
 #
 #   scripts/gpu-check.sh build   on a machine with Swift: builds a stripped release binary with
 #                                the Swift standard library linked statically, into
@@ -11,9 +11,10 @@
 #                                to $OUT (default out/gpu-check/logs).
 #   scripts/gpu-check.sh         build when Swift is here and the binary is missing, then run.
 #
-# Benchmarks: bound --n 3 --m 50 with --rule flat --max-window d, and with the defaults. Each
-# log holds the kernel build time, the self-test time and the kernel time on stderr, and the
-# JSON result on stdout.
+# Benchmarks: bound --n 3 --m 50 with --rule flat --max-window d, and with the defaults; then
+# cascades from (2, 20) to C >= 1.10 and 1.12 (each capped at CASCADE_SECONDS, default 150).
+# Each log holds the kernel build time, the self-test time and the kernel time on stderr, and
+# the JSON result on stdout.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -93,6 +94,17 @@ run() {
                 > "$logs/$name-$run.json" 2> "$logs/$name-$run.err" || true
             echo "== $name (run $run)"; tr '\r' '\n' < "$logs/$name-$run.err" | grep -v '^bound:' || true; cat "$logs/$name-$run.json"
         done
+    done
+
+    # Cascade reach (issue 4): from (2, 20), every level on the GPU, up to d = 16. Each run is
+    # capped so that the whole script fits one device session; a capped run says so in its log.
+    for target in 1.10 1.12; do
+        local name="cascade-n2-m20-$target"
+        timeout "${CASCADE_SECONDS:-150}" "$binary" cascade --n 2 --m 20 --target "$target" --max-d 16 \
+            --backend opencl --device "$gpu" --dir "$logs/$name.run" --json \
+            > "$logs/$name.json" 2> "$logs/$name.err" || echo "gpu-check: $name stopped (exit $?)" >> "$logs/$name.err"
+        echo "== $name"; tr '\r' '\n' < "$logs/$name.err" | grep -v '^level [0-9]*: parents' || true; cat "$logs/$name.json"
+        rm -rf "$logs/$name.run"
     done
 }
 

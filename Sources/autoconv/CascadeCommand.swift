@@ -68,6 +68,9 @@ struct CascadeCommand: ParsableCommand {
     @Option(name: .customLong("checkpoint-seconds"), help: "Aim for a checkpoint about this often.")
     var checkpointSeconds: Double = 2
 
+    @Option(name: .customLong("sort-memory"), help: "MiB of survivors held in memory before a sorted run is spilled to disk.")
+    var sortMemory: Int = 256
+
     @Flag(help: "Print one JSON object on stdout; progress and logs go to stderr.")
     var json = false
 
@@ -77,6 +80,9 @@ struct CascadeCommand: ParsableCommand {
         guard show >= 0 else { throw CoreError.badInput("show must be at least 0 (got \(show))") }
         guard checkpointSeconds >= 0, checkpointSeconds.isFinite else {
             throw CoreError.badInput("checkpoint-seconds must be a non-negative number")
+        }
+        guard sortMemory >= 1, sortMemory <= 1 << 20 else {
+            throw CoreError.badInput("sort-memory must be between 1 and 1048576 MiB (got \(sortMemory))")
         }
         let binary = "autoconv \(Autoconv.configuration.version) (cascade format 1)"
         let directory: RunDirectory
@@ -112,6 +118,7 @@ struct CascadeCommand: ParsableCommand {
         let cascade = try Cascade(directory: directory, backend: levelZero, childBackend: childBackend,
                                   stop: { InterruptSignal.isRaised }, events: progress.handle)
         cascade.checkpointSeconds = checkpointSeconds
+        cascade.sortMemory = sortMemory << 20
         let outcome = try cascade.run()
         progress.finish()
 

@@ -76,6 +76,8 @@ struct CascadeCLITests {
         ["--n", "4", "--m", "10", "--target", "1", "--levels", "4"],
         ["--resume", "/nonexistent/autoconv-run"],
         ["--n", "1"],
+        ["--n", "1", "--m", "10", "--target", "1", "--sort-memory", "0"],
+        ["--n", "1", "--m", "10", "--target", "1", "--backend", "cpu", "--device", "0"],
     ])
     func badInputExitsTwoWithOneLine(arguments: [String]) throws {
         let run = try Self.cascade(arguments + ["--dir", Self.directory()].filter { _ in !arguments.contains("--resume") })
