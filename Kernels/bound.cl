@@ -208,6 +208,13 @@ inline void ac_bound_sweep(ac_bound_state *state, const ac_walk *walk, const int
     }
 }
 
+/* The better minima of two work-items' results (AC_GROUP_RESULT). */
+inline void ac_bound_merge(__local ac_bound_result *into, __local const ac_bound_result *from)
+{
+    if (ac_better(from->test, into->test)) into->test = from->test;
+    if (ac_better(from->cert, into->cert)) into->cert = from->cert;
+}
+
 __kernel void ac_bound(const ulong first, const ulong end, const ulong per_item,
                        AC_TABLE_SPACE const ulong *table,
                        const long seed_test_num, const long seed_test_den,
@@ -246,16 +253,6 @@ __kernel void ac_bound(const ulong first, const ulong end, const ulong per_item,
         }
     }
 
-    const uint lid = get_local_id(0), size = get_local_size(0);
-    scratch[lid].test = state.test;
-    scratch[lid].cert = state.cert;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (uint stride = 1; stride < size; stride *= 2) {
-        if (lid % (2 * stride) == 0 && lid + stride < size) {
-            if (ac_better(scratch[lid + stride].test, scratch[lid].test)) scratch[lid].test = scratch[lid + stride].test;
-            if (ac_better(scratch[lid + stride].cert, scratch[lid].cert)) scratch[lid].cert = scratch[lid + stride].cert;
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    if (lid == 0) results[get_group_id(0)] = scratch[0];
+    const ac_bound_result mine = {state.test, state.cert};
+    AC_GROUP_RESULT(scratch, mine, ac_bound_merge, results);
 }

@@ -344,6 +344,14 @@ inline void ac_child_range(ac_family *f, ac_side *side, const ac_u128 lo, const 
     }
 }
 
+/* Sums two work-items' counts (AC_GROUP_RESULT). */
+inline void ac_child_merge(__local ac_child_counts *into, __local const ac_child_counts *from)
+{
+    into->asym_pruned += from->asym_pruned;
+    into->test_pruned += from->test_pruned;
+    into->survivors += from->survivors;
+}
+
 __kernel void ac_children(const ulong total, const ulong per_item, const uint segment_count,
                           __global const ac_child_segment *segments,
                           __global const int *parents, __global const ulong *completions,
@@ -383,18 +391,6 @@ __kernel void ac_children(const ulong total, const ulong per_item, const uint se
         }
     }
 
-    const uint lid = get_local_id(0), size = get_local_size(0);
-    scratch[lid].asym_pruned = tally.asym;
-    scratch[lid].test_pruned = tally.test;
-    scratch[lid].survivors = tally.survivors;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (uint stride = 1; stride < size; stride *= 2) {
-        if (lid % (2 * stride) == 0 && lid + stride < size) {
-            scratch[lid].asym_pruned += scratch[lid + stride].asym_pruned;
-            scratch[lid].test_pruned += scratch[lid + stride].test_pruned;
-            scratch[lid].survivors += scratch[lid + stride].survivors;
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    if (lid == 0) results[get_group_id(0)] = scratch[0];
+    const ac_child_counts mine = {tally.asym, tally.test, tally.survivors};
+    AC_GROUP_RESULT(scratch, mine, ac_child_merge, results);
 }

@@ -180,3 +180,21 @@ inline int ac_verdict(const int *conv, const int *mass, __constant const int *ba
     }
     return AC_VERDICT_SURVIVOR;
 }
+
+/*
+ * How every search kernel ends: the work-item's result `mine` goes to scratch[lid], a tree of
+ * MERGE(into, from) steps (on __local pointers) folds scratch[0 … size) into scratch[0], and
+ * work-item 0 writes that as its work-group's entry of `results`.
+ */
+#define AC_GROUP_RESULT(scratch, mine, MERGE, results)                                   \
+    do {                                                                                 \
+        const uint ac_lid = get_local_id(0), ac_size = get_local_size(0);                \
+        scratch[ac_lid] = (mine);                                                        \
+        barrier(CLK_LOCAL_MEM_FENCE);                                                    \
+        for (uint ac_stride = 1; ac_stride < ac_size; ac_stride *= 2) {                  \
+            if (ac_lid % (2 * ac_stride) == 0 && ac_lid + ac_stride < ac_size)           \
+                MERGE(&scratch[ac_lid], &scratch[ac_lid + ac_stride]);                   \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                \
+        }                                                                                \
+        if (ac_lid == 0) (results)[get_group_id(0)] = scratch[0];                        \
+    } while (0)

@@ -40,6 +40,15 @@ inline bool ac_prove_skips(const ac_subtree *tree, const int *cut, const int asy
     return false;
 }
 
+/* Sums two work-items' counts (AC_GROUP_RESULT). */
+inline void ac_prove_merge(__local ac_prove_counts *into, __local const ac_prove_counts *from)
+{
+    into->asym_pruned += from->asym_pruned;
+    into->test_pruned += from->test_pruned;
+    into->survivors += from->survivors;
+    into->canonical_survivors += from->canonical_survivors;
+}
+
 __kernel void ac_prove(const ulong first, const ulong end, const ulong per_item,
                        AC_TABLE_SPACE const ulong *table,
                        __constant const int *cuts, const int asym_cut,
@@ -105,20 +114,6 @@ __kernel void ac_prove(const ulong first, const ulong end, const ulong per_item,
         }
     }
 
-    const uint lid = get_local_id(0), size = get_local_size(0);
-    scratch[lid].asym_pruned = tally.asym;
-    scratch[lid].test_pruned = tally.test;
-    scratch[lid].survivors = tally.survivors;
-    scratch[lid].canonical_survivors = tally.canonical;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (uint stride = 1; stride < size; stride *= 2) {
-        if (lid % (2 * stride) == 0 && lid + stride < size) {
-            scratch[lid].asym_pruned += scratch[lid + stride].asym_pruned;
-            scratch[lid].test_pruned += scratch[lid + stride].test_pruned;
-            scratch[lid].survivors += scratch[lid + stride].survivors;
-            scratch[lid].canonical_survivors += scratch[lid + stride].canonical_survivors;
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    if (lid == 0) results[get_group_id(0)] = scratch[0];
+    const ac_prove_counts mine = {tally.asym, tally.test, tally.survivors, tally.canonical};
+    AC_GROUP_RESULT(scratch, mine, ac_prove_merge, results);
 }
