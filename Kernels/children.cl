@@ -6,9 +6,9 @@
  *
  * Children of one parent t (AC_DP parts) are numbered as in AutoconvCore.ChildTree: the digit
  * string (Δ_1, u_0, Δ_2, u_2, …, u_{d-2}) in lexicographic order, so the children below any
- * prefix form one index range. A work-item owns a range of launch-local indices, finds the
- * segments (parent, first child) it overlaps, rebuilds each range's first child from its index
- * and walks the range depth-first: choose Δ_{i+1} (fixing σ_i = 2t_i + Δ_{i+1} − Δ_i), then
+ * prefix form one index range. A work-item takes chunks of launch-local indices, finds the
+ * segments (parent, first child) each overlaps, and walks each range depth-first from its first
+ * index: choose Δ_{i+1} (fixing σ_i = 2t_i + Δ_{i+1} − Δ_i), then
  * the split u_{2i} = v, u_{2i+1} = σ_i − v. A node whose children all fail is accounted as one
  * range, the lower bounds being ChildSearch's (see ac_child_cuts); the last pair's splits are
  * one leaf sweep of search.cl, decided by the same fused window quadratics as level 0.
@@ -352,7 +352,39 @@ inline void ac_child_merge(__local ac_child_counts *into, __local const ac_child
     into->survivors += from->survivors;
 }
 
-__kernel void ac_children(const ulong total, const ulong per_item, const uint segment_count,
+/* Classifies the children with launch-local index in [begin, end): the ranges of the segments
+ * it overlaps, found by binary search for the last segment starting at or before `begin`. */
+inline void ac_child_chunk(const ulong begin, const ulong end, const ulong total, const uint segment_count,
+                           __global const ac_child_segment *segments, __global const int *parents,
+                           __global const ulong *completions, __constant const int *caps, const int *cut,
+                           const int asym_cut, ac_family *family, ac_side *side, ac_child_tally *tally)
+{
+    uint k = 0, upper = segment_count;
+    while (upper - k > 1) {
+        const uint mid = (k + upper) / 2;
+        if (segments[mid].start <= begin) k = mid; else upper = mid;
+    }
+    for (; k < segment_count && segments[k].start < end; k++) {
+        const ulong seg_start = segments[k].start;
+        const ulong seg_end = k + 1 < segment_count ? segments[k + 1].start : total;
+        const ulong from = max(begin, seg_start), to = min(end, seg_end);
+        if (from >= to) continue;
+        const ulong p = segments[k].parent;
+        const ac_u128 first = ac_u128_make(segments[k].first_lo, segments[k].first_hi);
+        ac_family_begin(family, parents + p * AC_DP, completions + p * 2 * (AC_DP + 1) * AC_WIDTH, asym_cut);
+        tally->parent = p;
+        ac_child_range(family, side, ac_u128_add(first, ac_u128_make(from - seg_start, 0)),
+                       ac_u128_add(first, ac_u128_make(to - seg_start, 0)), caps, cut, tally);
+    }
+}
+
+/*
+ * The launch's `total` children in chunks of `chunk`, handed out dynamically: each work-item
+ * takes the next chunk from *next_chunk until none is left. Work per index varies by orders of
+ * magnitude (a cut node accounts a huge range at once), so a static split would leave most
+ * work-items idle behind a few. The host keeps chunks + work-items below 2^32.
+ */
+__kernel void ac_children(const ulong total, const ulong chunk, __global uint *next_chunk, const uint segment_count,
                           __global const ac_child_segment *segments,
                           __global const int *parents, __global const ulong *completions,
                           __constant const int *caps, __constant const int *cuts, const int asym_cut,
@@ -361,34 +393,18 @@ __kernel void ac_children(const ulong total, const ulong per_item, const uint se
                           __global ac_child_counts *results, __local ac_child_counts *scratch)
 {
     ac_child_tally tally = {0, 0, 0, survivor_count, survivors, capacity, 0};
-    const ulong begin = get_global_id(0) * per_item;
-    if (begin < total) {
-        const ulong end = begin + min(per_item, total - begin);
-        int cut[AC_MAXLEN + 1];
-        for (int l = 0; l <= AC_MAXLEN; l++) cut[l] = cuts[l];
-        ac_side side;
-        ac_side_init(&side);
-        ac_family family;
-        family.hot_l = 2;
-        family.hot_s = 0;
-        /* The last segment that starts at or before `begin`. */
-        uint k = 0, upper = segment_count;
-        while (upper - k > 1) {
-            const uint mid = (k + upper) / 2;
-            if (segments[mid].start <= begin) k = mid; else upper = mid;
-        }
-        for (; k < segment_count && segments[k].start < end; k++) {
-            const ulong seg_start = segments[k].start;
-            const ulong seg_end = k + 1 < segment_count ? segments[k + 1].start : total;
-            const ulong from = max(begin, seg_start), to = min(end, seg_end);
-            if (from >= to) continue;
-            const ulong p = segments[k].parent;
-            const ac_u128 first = ac_u128_make(segments[k].first_lo, segments[k].first_hi);
-            ac_family_begin(&family, parents + p * AC_DP, completions + p * 2 * (AC_DP + 1) * AC_WIDTH, asym_cut);
-            tally.parent = p;
-            ac_child_range(&family, &side, ac_u128_add(first, ac_u128_make(from - seg_start, 0)),
-                           ac_u128_add(first, ac_u128_make(to - seg_start, 0)), caps, cut, &tally);
-        }
+    int cut[AC_MAXLEN + 1];
+    for (int l = 0; l <= AC_MAXLEN; l++) cut[l] = cuts[l];
+    ac_side side;
+    ac_side_init(&side);
+    ac_family family;
+    family.hot_l = 2;
+    family.hot_s = 0;
+    for (;;) {
+        const ulong begin = (ulong)atomic_inc(next_chunk) * chunk;
+        if (begin >= total) break;
+        ac_child_chunk(begin, begin + min(chunk, total - begin), total, segment_count, segments, parents,
+                       completions, caps, cut, asym_cut, &family, &side, &tally);
     }
 
     const ac_child_counts mine = {tally.asym, tally.test, tally.survivors};

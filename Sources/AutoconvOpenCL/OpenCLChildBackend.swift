@@ -8,9 +8,10 @@ import COpenCL
 /// those of parents 0 … p−1, through prefix sums of the child counts, so small parents share a
 /// launch, and a large parent spans several. A launch covers fewer than 2^62 of these indices
 /// (at most `batchSize` when configured), cut into segments (parent, first child) that the
-/// work-items search by binary search; each work-item walks an equal share of the launch, or
-/// `ranksPerWorkItem` indices when configured. Survivors come back as (parent, child index)
-/// and are rebuilt on the host with `ChildTree.child(at:)`.
+/// work-items search by binary search, and into chunks (about eight per work-item, or
+/// `ranksPerWorkItem` indices when configured) that the work-items take one after another from
+/// a shared counter. Survivors come back as (parent, child index) and are rebuilt on the host
+/// with `ChildTree.child(at:)`.
 ///
 /// Before the first batch of each child problem the kernel is self-tested against the core
 /// `Evaluator` on children of that batch's first parent (`ChildSelfTest`).
@@ -105,7 +106,7 @@ final class ChildLauncher {
     private let plan: LaunchPlan
     private let kernel: cl_kernel
     private let parents: DeviceBuffer, completions: DeviceBuffer, caps: DeviceBuffer, cuts: DeviceBuffer
-    private let counter: DeviceBuffer
+    private let counter: DeviceBuffer, nextChunk: DeviceBuffer
     private var results: DeviceBuffer, resultGroups: Int
     private let asymmetryCutoff: Int32
     private var capacity: Int
@@ -136,6 +137,7 @@ final class ChildLauncher {
         cuts = try session.buffer(holding: OpenCLBackend.lengthCuts(job.problem, cutoffs))
         asymmetryCutoff = Int32(clamping: cutoffs.asymmetryCutoff)
         counter = try session.buffer(of: UInt32.self, count: 1)
+        nextChunk = try session.buffer(of: UInt32.self, count: 1)
         resultGroups = plan.groups(for: plan.batchSize)
         results = try session.buffer(of: ac_child_counts.self, count: resultGroups)
         capacity = max(1, configuration.survivorCapacity)
@@ -148,7 +150,9 @@ final class ChildLauncher {
         var ranges: [(UInt128, UInt128)] = []
         var lower: UInt128 = 0
         let total = starts.last!
-        let size = min(OpenCLChildBackend.maxLaunch, UInt128(configuration.batchSize ?? .max))
+        // A launch has fewer than 2^30 chunks (the kernel's 32-bit chunk counter).
+        let chunkCap = configuration.ranksPerWorkItem.map { UInt128($0) << 30 } ?? OpenCLChildBackend.maxLaunch
+        let size = min(OpenCLChildBackend.maxLaunch, UInt128(configuration.batchSize ?? .max), chunkCap)
         while lower < total {
             let upper = lower + min(size, total - lower)
             ranges.append((lower, upper))
@@ -178,8 +182,10 @@ final class ChildLauncher {
             p += 1
         }
         let items = UInt64(plan.groups(for: plan.batchSize) * plan.workGroupSize)
-        let perItem = configuration.ranksPerWorkItem ?? max(1, (total + items - 1) / items)
-        let groups = Int(((total + perItem - 1) / perItem + UInt64(plan.workGroupSize) - 1) / UInt64(plan.workGroupSize))
+        let chunk = configuration.ranksPerWorkItem ?? max(1, (total + 8 * items - 1) / (8 * items))
+        let chunks = (total + chunk - 1) / chunk
+        precondition(chunks < 1 << 30, "launches() keeps chunks below 2^30")
+        let groups = Int((min(items, chunks) + UInt64(plan.workGroupSize) - 1) / UInt64(plan.workGroupSize))
         if groups > resultGroups {
             resultGroups = groups
             results = try session.buffer(of: ac_child_counts.self, count: groups)
@@ -187,8 +193,9 @@ final class ChildLauncher {
         let segmentBuffer = try session.buffer(holding: segments)
         while true {
             try session.write([UInt32(0)], to: counter)
+            try session.write([UInt32(0)], to: nextChunk)
             try program.setArguments(kernel, [
-                .u64(total), .u64(perItem), .u32(UInt32(segments.count)), .buffer(segmentBuffer),
+                .u64(total), .u64(chunk), .buffer(nextChunk), .u32(UInt32(segments.count)), .buffer(segmentBuffer),
                 .buffer(parents), .buffer(completions), .buffer(caps), .buffer(cuts), .i32(asymmetryCutoff),
                 .u32(UInt32(capacity)), .buffer(counter), .buffer(slots),
                 .buffer(results), .local(plan.workGroupSize * MemoryLayout<ac_child_counts>.stride),
