@@ -67,6 +67,19 @@ struct CascadeCLITests {
         #expect(text.stdout.contains("NOT A PROOF"))
     }
 
+    /// Issue 4's comparison: from (1, 10), exact-pair-sum children "prove" C ≥ 1.05 at d = 16,
+    /// while the sound cascade still has 536 survivors at d = 8. On OpenCL (POCL here): it
+    /// takes the CPU engine minutes in a debug build.
+    @Test func exactChildrenProveWhatTheSoundCascadeCannot() throws {
+        let common = ["--n", "1", "--m", "10", "--target", "1.05", "--backend", "opencl", "--json"]
+        let exact = try Self.cascade(common + ["--children", "exact", "--max-d", "16", "--dir", Self.directory()])
+        #expect(exact.exitCode == 1, "never a proof: \(exact.stderr)")
+        #expect(exact.json?["sound"] as? Bool == false && exact.json?["proven_at_d"] as? Int == 16, "\(exact.stdout)")
+        let sound = try Self.cascade(common + ["--max-d", "8", "--dir", Self.directory()])
+        #expect(sound.exitCode == 1 && sound.json?["proven"] as? Bool == false, "\(sound.stderr)")
+        #expect(Self.levelCounts(sound).last?["survivors"] == 536, "\(Self.levelCounts(sound))")
+    }
+
     @Test(arguments: [
         ["--n", "1", "--m", "10", "--target", "abc"],
         ["--n", "1", "--m", "10", "--target", "1", "--levels", "-1"],
