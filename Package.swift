@@ -15,10 +15,7 @@ let package = Package(
     ],
     targets: [
         // MARK: Public modules
-        .target(
-            name: "AutoconvCore",
-            dependencies: [.product(name: "BigInt", package: "BigInt")]
-        ),
+        .target(name: "AutoconvCore"),
         .target(name: "AutoconvCPU", dependencies: ["AutoconvCore"]),
         // The OpenCL backend: the only importer of COpenCL; kernels embedded by EmbedKernels.
         .target(name: "AutoconvOpenCL", dependencies: ["AutoconvCore", "COpenCL"], plugins: ["EmbedKernels"]),

@@ -31,12 +31,12 @@ public struct Job: Sendable {
     /// The whole rank space. Refuses (one line, `badInput`) a space of 2^64 or more
     /// compositions: such a level can only be reached through the cascade.
     public init(problem: Problem) throws {
-        let total = Compositions.count(parts: problem.d, sum: problem.S)
-        guard total <= UInt64.max else {
+        let count = Compositions.count(parts: problem.d, sum: problem.S)
+        guard let total = count.exactly(UInt64.self) else {
             throw CoreError.badInput(
-                "n = \(problem.n), m = \(problem.m) has \(total) compositions, more than a single level can enumerate (2^64 − 1); use the cascade (autoconv cascade) for large d")
+                "n = \(problem.n), m = \(problem.m) has \(count) compositions, more than a single level can enumerate (2^64 − 1); use the cascade (autoconv cascade) for large d")
         }
-        self.init(problem: problem, range: RankRange(0, UInt64(total)))
+        self.init(problem: problem, range: RankRange(0, total))
     }
 
     public init(problem: Problem, range: RankRange) {

@@ -1,5 +1,3 @@
-import BigInt
-
 /// Compositions of S into d ordered non-negative parts, ranked in lexicographic order of
 /// (c_0, c_1, …, c_{d−1}): rank 0 is (0, …, 0, S) and the last rank is (S, 0, …, 0).
 ///
@@ -9,12 +7,15 @@ import BigInt
 /// therefore one contiguous rank range, which is what lets a search skip it in O(1).
 public enum Compositions {
     /// C(S+d−1, d−1), exactly, for any size.
-    public static func count(parts d: Int, sum S: Int) -> BigUInt {
-        precondition(d >= 1 && S >= 0)
-        var result = BigUInt(1)
+    /// Factors S + i must fit 32 bits (S + d ≤ 2^32).
+    public static func count(parts d: Int, sum S: Int) -> BigCount {
+        precondition(d >= 1 && S >= 0 && S + d <= Int(UInt32.max))
+        var result: BigCount = 1
         // C(S+d−1, d−1) = Π_{i=1}^{d−1} (S+i)/i, exact at every step.
         for i in 1..<max(d, 1) {
-            result = result * BigUInt(S + i) / BigUInt(i)
+            result.multiply(by: UInt32(S + i))
+            let remainder = result.divide(by: UInt32(i))
+            assert(remainder == 0)
         }
         return result
     }

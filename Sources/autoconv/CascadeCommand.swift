@@ -217,7 +217,7 @@ struct CascadeCommand: ParsableCommand {
             ("max_window", .string(problem.windows.rawValue)),
             ("backend", .string(backend)),
             ("device", .string(device)),
-            ("compositions", .string(String(Compositions.count(parts: problem.d, sum: problem.S)))),
+            ("compositions", .string(Compositions.count(parts: problem.d, sum: problem.S).description)),
         ]
     }
 

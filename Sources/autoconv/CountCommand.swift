@@ -24,10 +24,10 @@ struct CountCommand: ParsableCommand {
                 ("schema_version", .int(1)), ("command", .string("count")),
                 ("n", .int(Int64(grid.n))), ("m", .int(Int64(grid.m))),
                 ("d", .int(Int64(2 * grid.n))), ("S", .int(Int64(s))),
-                ("compositions", .string(String(count))),
+                ("compositions", .string(count.description)),
             ]).rendered())
         } else {
-            Terminal.out(String(count))
+            Terminal.out(count.description)
         }
     }
 }

@@ -26,7 +26,7 @@ enum NaiveCascade {
                 return false
             }
             if level == 0 {
-                let total = UInt64(Compositions.count(parts: problem.d, sum: problem.S))
+                let total = Compositions.count(parts: problem.d, sum: problem.S).exactly(UInt64.self)!
                 for rank in 0..<total { _ = classify(Compositions.unrank(rank, parts: problem.d, sum: problem.S)!) }
             } else {
                 let dp = problem.d / 2

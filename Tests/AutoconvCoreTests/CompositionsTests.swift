@@ -14,7 +14,7 @@ import TestSupport
     @Test(arguments: [(1, 0), (1, 9), (2, 0), (2, 7), (3, 6), (4, 9), (5, 5), (6, 4), (4, 12)])
     func countAndOrderMatchEnumeration(d: Int, S: Int) throws {
         let all = Self.enumerate(parts: d, sum: S)
-        #expect(Compositions.count(parts: d, sum: S) == BigUInt(all.count))
+        #expect(Compositions.count(parts: d, sum: S).description == String(BigUInt(all.count)))
         let table = try #require(BinomialTable<UInt64>(maxTop: S + d, maxBottom: d))
         for (r, c) in all.enumerated() {
             #expect(table.unrank(UInt64(r), parts: d, sum: S) == c, "unrank(\(r)), d=\(d) S=\(S)")
@@ -27,8 +27,33 @@ import TestSupport
         // method.md §2: n = 2, m = 10 has C(83, 3) = 91,881 compositions.
         #expect(Compositions.count(parts: 4, sum: 80) == 91_881)
         for (d, S) in [(1, 0), (1, 100), (2, 5), (6, 60), (12, 100), (24, 200), (48, 4800), (64, 46_340)] {
-            #expect(Compositions.count(parts: d, sum: S) == binomial(S + d - 1, d - 1), "d=\(d) S=\(S)")
+            #expect(Compositions.count(parts: d, sum: S).description == String(binomial(S + d - 1, d - 1)), "d=\(d) S=\(S)")
         }
+    }
+
+    /// BigCount against BigUInt: products and quotients by random words, conversions at the
+    /// 64- and 128-bit edges, decimal text.
+    @Test func bigCountMatchesBigUInt() {
+        var rng = SeededGenerator(seed: 0xb1c)
+        var mine: BigCount = 1, theirs = BigUInt(1)
+        for _ in 0..<60 {
+            let k = UInt32.random(in: 1...UInt32.max, using: &rng)
+            mine.multiply(by: k)
+            theirs *= BigUInt(k)
+            #expect(mine.description == String(theirs))
+        }
+        for _ in 0..<60 {
+            let k = UInt32.random(in: 1...UInt32.max, using: &rng)
+            #expect(UInt64(mine.divide(by: k)) == UInt64(theirs % BigUInt(k)))
+            theirs /= BigUInt(k)
+            #expect(mine.description == String(theirs))
+        }
+        #expect(BigCount(0).description == "0" && BigCount(0).exactly(UInt64.self) == 0)
+        var edge = BigCount(UInt64.max)
+        #expect(edge.exactly(UInt64.self) == UInt64.max && edge > BigCount(UInt64.max - 1))
+        edge.multiply(by: 2)
+        #expect(edge.exactly(UInt64.self) == nil && edge.exactly(UInt128.self) == UInt128(UInt64.max) * 2)
+        #expect(edge.description == "36893488147419103230")
     }
 
     /// Shapes for the round-trip property: (d, S), up to and past 2^64 compositions.
@@ -69,7 +94,7 @@ import TestSupport
     static func checkRoundTrip<T: FixedWidthInteger & UnsignedInteger>(
         _: T.Type, d: Int, S: Int, rng: inout SeededGenerator
     ) throws {
-        let total = try #require(T(exactly: Compositions.count(parts: d, sum: S)), "count of d=\(d) S=\(S) fits \(T.self)")
+        let total = try #require(Compositions.count(parts: d, sum: S).exactly(T.self), "count of d=\(d) S=\(S) fits \(T.self)")
         #expect(Compositions.unrank(T(0), parts: d, sum: S) == [Int](repeating: 0, count: d - 1) + [S], "d=\(d) S=\(S)")
         #expect(Compositions.unrank(total - 1, parts: d, sum: S) == [S] + [Int](repeating: 0, count: d - 1), "d=\(d) S=\(S)")
         #expect(Compositions.unrank(total, parts: d, sum: S) == nil, "rank = count is out of range")
