@@ -7,7 +7,7 @@ import COpenCL
 /// A batch of parents is one index space: parent p's children (in `ChildTree` addressing) follow
 /// those of parents 0 … p−1, through prefix sums of the child counts, so small parents share a
 /// launch, and a large parent spans several. A launch covers fewer than 2^62 of these indices
-/// (at most `batchSize` when configured), cut into segments (parent, first child) that the
+/// (at most `batchSize` when configured; sized to take about half a second), cut into segments (parent, first child) that the
 /// work-items search by binary search, and into chunks (about eight per work-item, or
 /// `ranksPerWorkItem` indices when configured) that the work-items take one after another from
 /// a shared counter. Survivors come back as (parent, child index) and are rebuilt on the host
@@ -28,6 +28,10 @@ public final class OpenCLChildBackend: ChildBackend {
 
     /// Indices per launch, below 2^62 so that launch-local indices and tallies stay in 64 bits.
     static let maxLaunch: UInt128 = 1 << 62
+    static let minLaunch: UInt128 = 1 << 16
+    static let targetSeconds = 0.5
+    /// The current launch size (`adaptLaunchSize`), kept from batch to batch.
+    private var launchSize: UInt128 = 1 << 32
 
     public init(device: OpenCLDevice, configuration: OpenCLConfiguration = OpenCLConfiguration()) throws {
         self.device = device
@@ -47,18 +51,32 @@ public final class OpenCLChildBackend: ChildBackend {
 
         var counts = ChildCounts()
         var found: [[(index: UInt128, child: [Int])]] = Array(repeating: [], count: trees.count)
-        var pending = launcher.launches()
-        while let range = pending.popLast() {
+        // Launches in index order: the next `launchSize` indices, or the halves of a launch whose
+        // survivors overflowed (a stack, first half last).
+        var position: UInt128 = 0
+        var halves: [(lower: UInt128, upper: UInt128)] = []
+        let total = launcher.starts.last!, limit = launcher.launchLimit
+        while true {
+            let range: (lower: UInt128, upper: UInt128)
+            if let half = halves.popLast() {
+                range = half
+            } else {
+                guard position < total else { break }
+                range = (position, position + min(launchSize, limit, total - position))
+                position = range.upper
+            }
             if stop() { throw BatchStopped() }
+            let started = ContinuousClock.now
             switch try launcher.run(range) {
             case .overflow:
                 let middle = range.lower + (range.upper - range.lower) / 2
-                pending.append((middle, range.upper))
-                pending.append((range.lower, middle))
+                halves.append((middle, range.upper))
+                halves.append((range.lower, middle))
             case .done(let launch, let records):
                 counts.merge(launch)
                 for record in records { found[record.parent].append((record.index, record.child)) }
                 progress?(launcher.parentsBefore(range.upper))
+                adaptLaunchSize(seconds: Seconds.value(started.duration(to: .now)), size: range.upper - range.lower)
             }
         }
         for (p, tree) in trees.enumerated() {
@@ -71,6 +89,17 @@ public final class OpenCLChildBackend: ChildBackend {
             if !children.isEmpty { try survivors(children) }
         }
         return counts
+    }
+
+    /// Launches aim at `targetSeconds` each, so that progress and Ctrl-C stay prompt however
+    /// many children a batch holds: the size doubles after a fast full-size launch and halves
+    /// after a slow one.
+    private func adaptLaunchSize(seconds: Double, size: UInt128) {
+        if seconds < Self.targetSeconds / 2 && size == launchSize {
+            launchSize = min(launchSize * 2, Self.maxLaunch)
+        } else if seconds > Self.targetSeconds * 2 {
+            launchSize = max(launchSize / 2, Self.minLaunch)
+        }
     }
 
     /// The child program for `job`, built and self-tested on first use.
@@ -144,21 +173,11 @@ final class ChildLauncher {
         slots = try session.buffer(of: ac_child_survivor.self, count: capacity)
     }
 
-    /// The batch's index space in launches of at most `OpenCLChildBackend.maxLaunch` (or the
-    /// configured batch size), the first one last (a stack).
-    func launches() -> [(lower: UInt128, upper: UInt128)] {
-        var ranges: [(UInt128, UInt128)] = []
-        var lower: UInt128 = 0
-        let total = starts.last!
-        // A launch has fewer than 2^30 chunks (the kernel's 32-bit chunk counter).
+    /// The most indices one launch may cover: `OpenCLChildBackend.maxLaunch`, the configured
+    /// batch size, and fewer than 2^30 chunks (the kernel's 32-bit chunk counter).
+    var launchLimit: UInt128 {
         let chunkCap = configuration.ranksPerWorkItem.map { UInt128($0) << 30 } ?? OpenCLChildBackend.maxLaunch
-        let size = min(OpenCLChildBackend.maxLaunch, UInt128(configuration.batchSize ?? .max), chunkCap)
-        while lower < total {
-            let upper = lower + min(size, total - lower)
-            ranges.append((lower, upper))
-            lower = upper
-        }
-        return ranges.reversed()
+        return min(OpenCLChildBackend.maxLaunch, UInt128(configuration.batchSize ?? .max), chunkCap)
     }
 
     /// Parents whose children all lie below batch index `index`.
