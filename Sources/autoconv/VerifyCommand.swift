@@ -5,23 +5,31 @@ import AutoconvVerify
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Re-check a prove certificate independently on the CPU; the last line is VERIFIED or NOT VERIFIED: reason.",
+        abstract: "Re-check a prove certificate or a cascade run independently on the CPU; the last line is VERIFIED, SPOT-CHECKED: what was sampled, or NOT VERIFIED: reason.",
         discussion: """
             The checker shares no code with the engines: it re-enumerates every composition of each range one \
-            by one and classifies it straight from the method's rules. Exit 0 when verified, 1 when not.
+            by one and classifies it straight from the method's rules. A cascade run directory (one with a \
+            state file) is checked level by level: level 0 against all compositions, each further level against \
+            the plain relaxed children of the level before; checks too large to be exhaustive are sampled \
+            (SPOT-CHECKED). Exit 0 when verified or spot-checked, 1 when not.
             """)
 
-    @Argument(help: "The certificate folder (from prove --certificate or merge --certificate).")
+    @Argument(help: "The certificate folder (from prove --certificate or merge --certificate), or a cascade run directory.")
     var certificate: String
 
-    @Option(help: "Re-enumerate only K ranges chosen at random; every other check still covers the whole certificate.")
+    @Option(help: "Certificate: re-enumerate only K ranges chosen at random. Cascade: the size of each random sample where a check is too large to be exhaustive (default 1000).")
     var sample: Int?
+
+    @Flag(help: "Print one JSON object (cascade run directories only); the log goes to stderr.")
+    var json = false
 
     @Option(help: "Seed for --sample (default: random, and printed so that the check can be repeated).")
     var seed: UInt64?
 
     func run() throws {
         if let sample, sample < 1 { throw CoreError.badInput("sample must be at least 1 (got \(sample))") }
+        if CascadeVerifier.isRunDirectory(certificate) { return try verifyCascade() }
+        if json { throw CoreError.badInput("--json is supported for cascade run directories only") }
         var progress: ProgressReporter?
         do {
             try Verifier(directory: certificate).verify(
@@ -38,5 +46,41 @@ struct VerifyCommand: ParsableCommand {
             Terminal.out("NOT VERIFIED: \(rejection.reason)")
             throw NotVerified()
         }
+    }
+
+    private func verifyCascade() throws {
+        let seed = seed ?? UInt64.random(in: 0...UInt64.max)
+        let report = try CascadeVerifier(directory: certificate).verify(
+            sample: sample ?? 1000, seed: seed, log: { json ? Terminal.err($0) : Terminal.out($0) })
+        let line: String
+        switch report.outcome {
+        case .verified: line = "VERIFIED"
+        case .spotChecked(let what): line = "SPOT-CHECKED: \(what)"
+        case .notVerified(let reason): line = "NOT VERIFIED: \(reason)"
+        }
+        if json {
+            let levels: [JSON] = report.levels.map { level in
+                .object([("level", .int(Int64(level.level))), ("d", .int(Int64(level.d))), ("records", .uint(level.records)),
+                         ("space", .uint(level.space)), ("space_checked", .uint(level.spaceChecked)),
+                         ("records_classified", .uint(level.recordsClassified)), ("children_classified", .uint(level.childrenClassified)),
+                         ("parents_sampled", .uint(level.parentsSampled)), ("exhaustive", .bool(level.exhaustive)),
+                         ("sampling", .array(level.sampling.map { .string($0) }))])
+            }
+            let outcome: String
+            switch report.outcome {
+            case .verified: outcome = "verified"
+            case .spotChecked: outcome = "spot-checked"
+            case .notVerified: outcome = "not-verified"
+            }
+            Terminal.out(JSON.object([
+                ("kind", .string("cascade")), ("outcome", .string(outcome)), ("message", .string(line)),
+                ("n0", .int(Int64(report.n0))), ("m", .int(Int64(report.m))), ("target", .string(report.target)),
+                ("rule", .string(report.rule)), ("max_window", .string(report.maxWindow)), ("children", .string(report.family)),
+                ("proven", .bool(report.proven)), ("seed", .uint(seed)), ("levels", .array(levels)),
+            ]).rendered())
+        } else {
+            Terminal.out(line)
+        }
+        if case .notVerified = report.outcome { throw NotVerified() }
     }
 }

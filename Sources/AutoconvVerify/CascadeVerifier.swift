@@ -1,0 +1,332 @@
+import AutoconvCore
+
+/// The independent checker of a cascade run directory (`autoconv verify RUN_DIR`).
+///
+/// It reads the parameters from the directory's manifest, then re-checks every finished level
+/// with `PlainCompositions`, `PlainChildren` and `PlainClassifier` (method.md §3 and §5, none of
+/// the engines' code), streaming the sorted survivor files and binary-searching them:
+///
+/// - level 0: the plain survivors of all compositions at (n0, m) are exactly the file's records
+///   (exhaustive up to `exhaustiveLimit` compositions, else `sample` random ranks checked both
+///   ways: survivor ⇔ listed);
+/// - level L ≥ 1, (a): every record's parent (recovered from its prefix parities) is a record of
+///   level L−1 — always for every record — and the record is a plain survivor (every record up
+///   to `exhaustiveLimit` records, else `sample` random ones);
+/// - level L ≥ 1, (b): for a parent, the plain-surviving children are exactly its children in
+///   level L's file (all children enumerated when at most `parentChildLimit`, else `sample`
+///   random ones checked survivor ⇒ listed). All parents are checked when they have at most
+///   `exhaustiveLimit` children together and each is small; else up to `sample` random parents,
+///   until their enumerated children pass `exhaustiveLimit`.
+///
+/// The run proves C ≥ target iff the checks pass, the family is relaxed, the state says proven
+/// and the last level's file is empty. Corrupt files and directories are `badInput`; everything
+/// else that is wrong ends the check as `.notVerified`.
+public struct CascadeVerifier {
+    public enum Outcome: Equatable, Sendable {
+        /// Every check was exhaustive and the run proves its target.
+        case verified
+        /// The run proves its target as far as checked; the text says what was sampled.
+        case spotChecked(String)
+        case notVerified(String)
+    }
+
+    /// What was checked at one level.
+    public struct LevelReport: Equatable, Sendable {
+        public var level: Int
+        public var d: Int
+        /// Records in the level's file.
+        public var records: UInt64 = 0
+        /// Level 0: compositions in the space. Level ≥ 1: parents (records of level L−1).
+        public var space: UInt64 = 0
+        /// Level 0: compositions classified. Level ≥ 1: parents whose children were checked.
+        public var spaceChecked: UInt64 = 0
+        /// Records classified (each record's parent is always checked).
+        public var recordsClassified: UInt64 = 0
+        /// Children classified, over all checked parents (level ≥ 1).
+        public var childrenClassified: UInt64 = 0
+        /// Checked parents whose children were sampled rather than enumerated.
+        public var parentsSampled: UInt64 = 0
+        /// The sampling used at this level, empty when every check was exhaustive.
+        public var sampling: [String] = []
+
+        public var exhaustive: Bool { sampling.isEmpty }
+    }
+
+    public struct Report: Sendable {
+        public var outcome: Outcome
+        public var n0 = 0, m = 0
+        public var target = "", rule = "", maxWindow = "", family = ""
+        public var levels: [LevelReport] = []
+        public var proven = false
+    }
+
+    /// Compositions, records or children classified exhaustively at one level at most.
+    public static let exhaustiveLimit: UInt64 = 5_000_000
+    /// A parent with more children than this has its children sampled.
+    public static let parentChildLimit: UInt64 = 200_000
+
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// Whether `directory` holds a cascade run rather than a prove certificate.
+    public static func isRunDirectory(_ directory: String) -> Bool {
+        CascadeRunFiles.isRunDirectory(directory)
+    }
+
+    /// Checks the run. `sample` (default 1000) is the size of every random sample taken where a
+    /// check is too large to be exhaustive; `log` sees one line per step. Throws `badInput` for
+    /// a directory or file that cannot be read; every other defect is in the report's outcome.
+    public func verify(sample: Int = 1000, seed: UInt64 = 0, log: (String) -> Void = { _ in }) throws -> Report {
+        let files = try CascadeRunFiles.read(directory: directory)
+        var report = Report(outcome: .verified)
+        (report.n0, report.m, report.target) = (files.n0, files.m, files.target)
+        (report.rule, report.maxWindow, report.family) = (files.rule, files.maxWindow, files.family)
+        let (p, q) = try parameters(files)
+        log("cascade run: n0=\(files.n0) m=\(files.m) target=\(files.target) rule=\(files.rule) max-window=\(files.maxWindow) children=\(files.family) levels 0…\(files.finalLevel), state \(files.outcome), \(files.finished.count) finished levels")
+        guard files.family == "relaxed" else {
+            report.outcome = .notVerified("children '\(files.family)' is not the sound relaxed family (method.md §5): not a proof")
+            return report
+        }
+        var generator = SplitMix64(seed: seed)
+        do {
+            guard !files.finished.isEmpty else { throw Verifier.Rejection(reason: "no level is finished") }
+            var previous: SortedSurvivorFile?
+            for (index, summary) in files.finished.enumerated() {
+                let n = files.n0 << index
+                guard summary.level == index, summary.d == 2 * n else {
+                    throw Verifier.Rejection(reason: "the state's finished levels are not 0, 1, … with d = 2·n0·2^level")
+                }
+                let classifier = PlainClassifier(n: n, m: files.m, refined: files.rule == "refined",
+                                                 maxLength: files.maxWindow == "d" ? 2 * n : 4 * n, targetNumerator: p, targetDenominator: q)
+                let file = try SortedSurvivorFile(path: "\(directory)/level-\(index).surv")
+                guard file.header.problem.n == n, file.header.problem.m == files.m, file.header.problem.rule.rawValue == files.rule,
+                      file.header.problem.windows.rawValue == files.maxWindow, file.header.level == index,
+                      Verifier.reduced(file.header.target.numerator, file.header.target.denominator) == Verifier.reduced(p, q) else {
+                    throw Verifier.Rejection(reason: "'\(file.path)' names other parameters than the run's manifest")
+                }
+                guard file.count == summary.survivors else {
+                    throw Verifier.Rejection(reason: "'\(file.path)' lists \(file.count) survivors, the state says \(summary.survivors)")
+                }
+                var level = LevelReport(level: index, d: 2 * n)
+                level.records = file.count
+                if let previous {
+                    try checkChildLevel(file, parents: previous, classifier: classifier, sample: sample, generator: &generator, report: &level)
+                } else {
+                    try checkFirstLevel(file, classifier: classifier, sample: sample, generator: &generator, report: &level)
+                }
+                log("level \(index) (d = \(2 * n)): \(file.count) survivors checked" + (level.exhaustive ? " exhaustively" : "; sampled: " + level.sampling.joined(separator: "; ")))
+                report.levels.append(level)
+                previous = file
+            }
+            let last = files.finished.last!
+            report.proven = files.outcome == "proven" && last.survivors == 0
+            guard report.proven else {
+                throw Verifier.Rejection(reason: files.outcome == "running"
+                    ? "the run is unfinished (state 'running'), so it proves nothing yet"
+                    : "the run does not prove C >= \(files.target): \(last.survivors) survivors remain at d = \(last.d) (state '\(files.outcome)')")
+            }
+            log("result: no composition survives at d = \(last.d), so C >= \(files.target) (method.md §5)")
+            let sampled = report.levels.filter { !$0.exhaustive }.map { "level \($0.level): " + $0.sampling.joined(separator: ", ") }
+            report.outcome = sampled.isEmpty ? .verified : .spotChecked(sampled.joined(separator: "; ") + " (seed \(seed))")
+        } catch let rejection as Verifier.Rejection {
+            report.outcome = .notVerified(rejection.reason)
+        }
+        return report
+    }
+
+    // MARK: Parameters
+
+    private func parameters(_ files: CascadeRunFiles) throws -> (Int64, Int64) {
+        guard files.n0 >= 1, files.m >= 1, files.finalLevel >= 0, files.finalLevel <= 6,
+              2 * (files.n0 << files.finalLevel) <= 64, 4 * (files.n0 << files.finalLevel) * files.m <= 46_340 else {
+            throw CoreError.badInput("run directory '\(directory)': inconsistent parameters n0 = \(files.n0), m = \(files.m), final level \(files.finalLevel)")
+        }
+        guard files.rule == "flat" || files.rule == "refined" else { throw CoreError.badInput("run directory '\(directory)': unknown rule '\(files.rule)'") }
+        guard files.maxWindow == "d" || files.maxWindow == "2d" else {
+            throw CoreError.badInput("run directory '\(directory)': unknown window set '\(files.maxWindow)'")
+        }
+        guard files.finished.count <= files.finalLevel + 1 else {
+            throw CoreError.badInput("run directory '\(directory)': the state lists more levels than the manifest allows")
+        }
+        guard let (p, q) = Verifier.fraction(files.target), p > 0, p < 2 * q, p <= 1_000_000_000_000, q <= 1_000_000_000_000 else {
+            throw CoreError.badInput("run directory '\(directory)': target '\(files.target)' is not a fraction in (0, 2)")
+        }
+        return (p, q)
+    }
+
+    // MARK: Level 0
+
+    private func checkFirstLevel(_ file: SortedSurvivorFile, classifier: PlainClassifier, sample: Int,
+                                 generator: inout SplitMix64, report: inout LevelReport) throws {
+        let (d, S) = (classifier.d, classifier.S)
+        guard let total = PlainCompositions.count(parts: d, sum: S), total <= UInt128(UInt64.max) else {
+            throw CoreError.badInput("level 0 (d = \(d), S = \(S)) has more compositions than a single level covers")
+        }
+        report.space = UInt64(total)
+        if report.space <= Self.exhaustiveLimit {
+            // Both orders are lexicographic, so the plain survivors and the file merge in one pass.
+            var c = PlainCompositions.unrank(0, parts: d, sum: S)!
+            var more = true
+            var fileIndex: UInt64 = 0
+            func nextListed() throws -> [Int]? {
+                guard fileIndex < file.count else { return nil }
+                fileIndex += 1
+                return try file.record(at: fileIndex - 1)
+            }
+            try file.forEach { _, _ in }   // checks sums and order once
+            var pending = try nextListed()
+            while more {
+                if classifier.classify(c) == .survivor {
+                    guard let r = pending, r == c else {
+                        if let r = pending, r.lexicographicallyPrecedes(c) {
+                            throw Verifier.Rejection(reason: "level 0 lists \(r), which is not a plain survivor")
+                        }
+                        throw Verifier.Rejection(reason: "level 0 survivor \(c) is missing from '\(file.path)'")
+                    }
+                    pending = try nextListed()
+                }
+                report.spaceChecked += 1
+                more = PlainCompositions.advance(&c)
+            }
+            if let r = pending { throw Verifier.Rejection(reason: "level 0 lists \(r), which is not a plain survivor") }
+            report.recordsClassified = file.count
+            return
+        }
+        let records = try checkRecords(file, classifier: classifier, sample: sample, generator: &generator, report: &report, parents: nil)
+        for _ in 0..<sample {
+            let rank = UInt64.random(in: 0..<report.space, using: &generator)
+            let c = PlainCompositions.unrank(rank, parts: d, sum: S)!
+            let survives = classifier.classify(c) == .survivor
+            guard survives == (try file.contains(c)) else {
+                throw Verifier.Rejection(reason: survives ? "level 0 survivor \(c) (rank \(rank)) is missing from '\(file.path)'"
+                                                          : "level 0 lists \(c) (rank \(rank)), which is not a plain survivor")
+            }
+            report.spaceChecked += 1
+        }
+        report.sampling.append("\(sample) of \(report.space) compositions at random ranks")
+        if records < file.count { report.sampling.append("\(records) of \(file.count) records classified") }
+    }
+
+    // MARK: Levels ≥ 1
+
+    /// Streams `file` once: order and sums (in `forEach`), every record's parent listed in
+    /// `parents` (when given), `tally` counting records per parent of interest, and the plain
+    /// verdict of every record, or of `sample` random ones past `exhaustiveLimit`. Returns the
+    /// number of records classified.
+    @discardableResult
+    private func checkRecords(_ file: SortedSurvivorFile, classifier: PlainClassifier, sample: Int, generator: inout SplitMix64,
+                              report: inout LevelReport, parents: SortedSurvivorFile?, tally: inout [[Int]: UInt64]) throws -> UInt64 {
+        var chosen: Set<UInt64>?
+        if file.count > Self.exhaustiveLimit { chosen = Self.randomIndices(sample, below: file.count, generator: &generator) }
+        var classified: UInt64 = 0
+        try file.forEach { index, c in
+            if let parents {
+                let t = PlainChildren.parent(of: c)
+                guard try parents.contains(t) else {
+                    throw Verifier.Rejection(reason: "level \(report.level) lists \(c), whose parent \(t) is not a survivor of level \(report.level - 1)")
+                }
+                tally[t]? += 1
+            }
+            if chosen?.contains(index) ?? true {
+                guard classifier.classify(c) == .survivor else {
+                    throw Verifier.Rejection(reason: "level \(report.level) lists \(c), which is not a plain survivor")
+                }
+                classified += 1
+            }
+        }
+        report.recordsClassified = classified
+        return classified
+    }
+
+    private func checkRecords(_ file: SortedSurvivorFile, classifier: PlainClassifier, sample: Int, generator: inout SplitMix64,
+                              report: inout LevelReport, parents: SortedSurvivorFile?) throws -> UInt64 {
+        var tally: [[Int]: UInt64] = [:]
+        return try checkRecords(file, classifier: classifier, sample: sample, generator: &generator, report: &report, parents: parents, tally: &tally)
+    }
+
+    private func checkChildLevel(_ file: SortedSurvivorFile, parents: SortedSurvivorFile, classifier: PlainClassifier, sample: Int,
+                                 generator: inout SplitMix64, report: inout LevelReport) throws {
+        report.space = parents.count
+        let cap: UInt64 = 1 << 40
+        var totalChildren: UInt64 = 0
+        var allSmall = true
+        try parents.forEach { _, t in
+            let k = PlainChildren.count(of: t, cappedAt: cap)
+            totalChildren = min(cap, totalChildren + k)
+            if k > Self.parentChildLimit { allSmall = false }
+        }
+        let allParents = allSmall && totalChildren <= Self.exhaustiveLimit
+        // Parents to check, in the order they are checked; their records are tallied in the
+        // stream so that each one's enumerated survivors can be matched exactly.
+        var order: [UInt64]
+        var tally: [[Int]: UInt64] = [:]
+        if allParents {
+            order = Array(0..<parents.count)
+        } else {
+            order = Array(Self.randomIndices(sample, below: parents.count, generator: &generator)).sorted()
+            order.shuffle(using: &generator)
+            for i in order { tally[try parents.record(at: i)] = 0 }
+        }
+        let records = try checkRecords(file, classifier: classifier, sample: sample, generator: &generator,
+                                       report: &report, parents: parents, tally: &tally)
+        if records < file.count { report.sampling.append("\(records) of \(file.count) records classified") }
+
+        for i in order {
+            if !allParents && report.childrenClassified >= Self.exhaustiveLimit { break }
+            let t = try parents.record(at: i)
+            let k = PlainChildren.count(of: t, cappedAt: cap)
+            report.spaceChecked += 1
+            if k <= Self.parentChildLimit {
+                var survivors: UInt64 = 0
+                var missing: [Int]?
+                var failure: Error?
+                PlainChildren.forEach(of: t) { u in
+                    guard classifier.classify(u) == .survivor else { return }
+                    survivors += 1
+                    guard missing == nil, failure == nil else { return }
+                    do {
+                        if try !file.contains(u) { missing = u }
+                    } catch {
+                        failure = error
+                    }
+                }
+                if let failure { throw failure }
+                report.childrenClassified += k
+                if let missing {
+                    throw Verifier.Rejection(reason: "level \(report.level) survivor \(missing), a child of \(t), is missing from '\(file.path)'")
+                }
+                // With every record's parent checked above, the plain survivors of t lie in the file; an
+                // equal count leaves no room for a listed child of t that is not one of them.
+                if let listed = tally[t], listed != survivors {
+                    throw Verifier.Rejection(reason: "level \(report.level) lists \(listed) children of \(t), but \(survivors) of its children survive")
+                }
+            } else {
+                report.parentsSampled += 1
+                for _ in 0..<sample {
+                    let u = PlainChildren.random(of: t, using: &generator)
+                    report.childrenClassified += 1
+                    if classifier.classify(u) == .survivor, try !file.contains(u) {
+                        throw Verifier.Rejection(reason: "level \(report.level) survivor \(u), a child of \(t), is missing from '\(file.path)'")
+                    }
+                }
+            }
+        }
+        if report.spaceChecked < parents.count {
+            report.sampling.append("\(report.spaceChecked) of \(parents.count) parents chosen at random (\(totalChildren == cap ? "over 2^40" : "\(totalChildren)") children in all)")
+        }
+        if report.parentsSampled > 0 {
+            report.sampling.append("\(report.parentsSampled) parents with over \(Self.parentChildLimit) children: \(sample) random children each (patterns left to right, then uniform splits), survivor ⇒ listed")
+        }
+    }
+
+    /// `k` distinct random indices below `n` (all of them when k ≥ n).
+    static func randomIndices(_ k: Int, below n: UInt64, generator: inout SplitMix64) -> Set<UInt64> {
+        if UInt64(k) >= n { return Set(0..<n) }
+        var chosen = Set<UInt64>()
+        while chosen.count < k { chosen.insert(UInt64.random(in: 0..<n, using: &generator)) }
+        return chosen
+    }
+}
