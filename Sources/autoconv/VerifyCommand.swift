@@ -1,6 +1,13 @@
 import ArgumentParser
 import AutoconvCore
 import AutoconvVerify
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,6 +35,10 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         if let sample, sample < 1 { throw CoreError.badInput("sample must be at least 1 (got \(sample))") }
+        var info = stat()
+        guard stat(certificate, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+            throw CoreError.badInput("'\(certificate)' is not a folder: give a certificate folder or a cascade run directory")
+        }
         if CascadeVerifier.isRunDirectory(certificate) { return try verifyCascade() }
         if json { throw CoreError.badInput("--json is supported for cascade run directories only") }
         var progress: ProgressReporter?

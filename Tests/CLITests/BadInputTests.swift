@@ -17,6 +17,7 @@ struct BadInputTests {
     static let runs: [BadRun] = [
         // The grid.
         BadRun(arguments: ["bound", "--n", "0", "--m", "5"], names: "n must"),
+        BadRun(arguments: ["verify", "/nonexistent/autoconv-certificate"], names: "is not a folder"),
         BadRun(arguments: ["bound", "--n=-1", "--m", "5"], names: "n must"),
         BadRun(arguments: ["bound", "--n", "1", "--m", "0"], names: "m must"),
         BadRun(arguments: ["prove", "--n", "1", "--m", "-3", "--target", "1"], names: "m"),
