@@ -7,20 +7,8 @@ import COpenCL
 /// them). In a launch, work-item g walks ranks [first + g·p, first + (g+1)·p) with p ranks per
 /// work-item; each work-group reduces its results on the device and the host reduces the
 /// groups'. The kernels are built for each problem on first use, and the self-test runs then.
-public final class OpenCLBackend: Backend {
-    public let device: OpenCLDevice
-    public let configuration: OpenCLConfiguration
-    private let session: OpenCLSession
+public final class OpenCLBackend: OpenCLEngine, Backend {
     private var programs: [Problem: ProblemProgram] = [:]
-
-    public init(device: OpenCLDevice, configuration: OpenCLConfiguration = OpenCLConfiguration()) throws {
-        self.device = device
-        self.configuration = configuration
-        session = try OpenCLSession(device: device)
-    }
-
-    public var name: String { "opencl" }
-    public var deviceDescription: String { device.summary }
 
     /// The problem's program, built (and self-tested against `cutoffs`) on first use.
     private func program(for problem: Problem, cutoffs: ProveCutoffs) throws -> ProblemProgram {

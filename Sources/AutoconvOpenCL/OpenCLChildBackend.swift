@@ -15,10 +15,7 @@ import COpenCL
 ///
 /// Before the first batch of each child problem the kernel is self-tested against the core
 /// `Evaluator` on children of that batch's first parent (`ChildSelfTest`).
-public final class OpenCLChildBackend: ChildBackend {
-    public let device: OpenCLDevice
-    public let configuration: OpenCLConfiguration
-    private let session: OpenCLSession
+public final class OpenCLChildBackend: OpenCLEngine, ChildBackend {
     private var programs: [ProgramKey: ProblemProgram] = [:]
 
     private struct ProgramKey: Hashable {
@@ -32,15 +29,6 @@ public final class OpenCLChildBackend: ChildBackend {
     static let targetSeconds = 0.5
     /// The current launch size (`adaptLaunchSize`), kept from batch to batch.
     private var launchSize: UInt128 = 1 << 32
-
-    public init(device: OpenCLDevice, configuration: OpenCLConfiguration = OpenCLConfiguration()) throws {
-        self.device = device
-        self.configuration = configuration
-        session = try OpenCLSession(device: device)
-    }
-
-    public var name: String { "opencl" }
-    public var deviceDescription: String { device.summary }
 
     public func expand(_ job: ChildJob, survivors: (_ batch: [[Int]]) throws -> Void,
                        stop: @escaping StopCheck, progress: ((_ parentsDone: Int) -> Void)?) throws -> ChildCounts {
