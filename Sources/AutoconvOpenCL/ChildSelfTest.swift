@@ -29,18 +29,18 @@ enum ChildSelfTest {
                 }
             }
             if corrupt { expected.testPruned += 1 }
-            let where_ = "children \(lower)..<\(upper) of parent \(tree.parent) on \(launcher.program.session.device.summary)"
+            let subject = "children \(lower)..<\(upper) of parent \(tree.parent) on \(launcher.program.session.device.summary)"
             guard case .done(let actual, let records) = try launcher.run((lower, upper)) else {
-                throw CoreError.failure("OpenCL child self-test failed: survivor buffer overflow on \(where_)")
+                throw CoreError.failure("OpenCL child self-test failed: survivor buffer overflow on \(subject)")
             }
             let pairs = [("asymmetry-pruned", actual.asymmetryPruned, expected.asymmetryPruned),
                          ("test-pruned", actual.testPruned, expected.testPruned),
                          ("survivors", actual.survivors, expected.survivors)]
             if let (what, device, cpu) = pairs.first(where: { $0.1 != $0.2 }) {
-                throw CoreError.failure("OpenCL child self-test failed: \(what): device \(device), CPU \(cpu) for \(where_)")
+                throw CoreError.failure("OpenCL child self-test failed: \(what): device \(device), CPU \(cpu) for \(subject)")
             }
             guard records.map(\.index).sorted() == survivors else {
-                throw CoreError.failure("OpenCL child self-test failed: the device's survivors differ from the CPU's for \(where_)")
+                throw CoreError.failure("OpenCL child self-test failed: the device's survivors differ from the CPU's for \(subject)")
             }
             checked += Int(upper - lower)
         }
