@@ -224,19 +224,14 @@ struct CascadeCommand: ParsableCommand {
     private func levelJSON(_ level: LevelSummary) -> JSON {
         .object([
             ("level", .int(Int64(level.level))), ("d", .int(Int64(level.d))),
-            ("parents", count(level.parents)), ("patterns", count(level.patterns)),
-            ("patterns_pruned", count(level.patternsPruned)), ("children", count(level.children)),
-            ("asym_pruned", count(level.asymmetryPruned)), ("test_pruned", count(level.testPruned)),
-            ("survivors", count(level.survivors)), ("canonical_survivors", count(level.canonicalSurvivors)),
+            ("parents", .count(level.parents)), ("patterns", .count(level.patterns)),
+            ("patterns_pruned", .count(level.patternsPruned)), ("children", .count(level.children)),
+            ("asym_pruned", .count(level.asymmetryPruned)), ("test_pruned", .count(level.testPruned)),
+            ("survivors", .count(level.survivors)), ("canonical_survivors", .count(level.canonicalSurvivors)),
             ("seconds", .double(level.seconds)),
             ("children_per_second", .double(Double(level.children) / max(level.seconds, 1e-9))),
-            ("file_bytes", .uint(level.fileBytes)),
+            ("file_bytes", .count(level.fileBytes)),
         ])
-    }
-
-    /// A count as a JSON number, or as a decimal string past 2^64 − 1.
-    private func count(_ value: UInt128) -> JSON {
-        value <= UInt128(UInt64.max) ? .uint(UInt64(value)) : .string(String(value))
     }
 }
 

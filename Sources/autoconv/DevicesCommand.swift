@@ -23,7 +23,7 @@ struct DevicesCommand: ParsableCommand {
                         ("name", .string(device.name)),
                         ("type", .string(device.kind.rawValue)),
                         ("compute_units", .int(Int64(device.computeUnits))),
-                        ("global_memory_bytes", .uint(device.globalMemory)),
+                        ("global_memory_bytes", .count(device.globalMemory)),
                         ("opencl_version", .string(device.openCLVersion)),
                     ])
                 })),

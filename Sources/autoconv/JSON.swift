@@ -3,7 +3,9 @@
 enum JSON {
     case string(String)
     case int(Int64)
-    case uint(UInt64)
+    /// A count: always written as a decimal string, since counts pass 2^53 (where JSON readers
+    /// such as jq lose digits) and, at deep cascade levels, 2^64.
+    case decimal(String)
     case double(Double)
     case bool(Bool)
     case null
@@ -14,7 +16,7 @@ enum JSON {
         switch self {
         case .string(let s): return JSON.quote(s)
         case .int(let v): return String(v)
-        case .uint(let v): return String(v)
+        case .decimal(let v): return JSON.quote(v)
         case .double(let v): return v.isFinite ? "\(v)" : "null"
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"
@@ -43,6 +45,9 @@ enum JSON {
         }
         return out + "\""
     }
+
+    /// A count as a decimal string (see `decimal`).
+    static func count(_ value: some BinaryInteger) -> JSON { .decimal(String(value)) }
 
     static func ints(_ values: [Int]) -> JSON { .array(values.map { .int(Int64($0)) }) }
 }

@@ -27,7 +27,6 @@ extension JSON {
     /// A non-negative integer, whether written as a number or as a decimal string.
     var uint64: UInt64? {
         switch self {
-        case .uint(let v): return v
         case .int(let v): return v >= 0 ? UInt64(v) : nil
         case .string(let s): return UInt64(s)
         default: return nil
@@ -37,7 +36,6 @@ extension JSON {
     var double: Double? {
         switch self {
         case .double(let v): return v
-        case .uint(let v): return Double(v)
         case .int(let v): return Double(v)
         default: return nil
         }
@@ -184,7 +182,6 @@ extension JSON {
             let start = offset
             while offset < bytes.count, "+-0123456789.eE".utf8.contains(bytes[offset]) { offset += 1 }
             let text = String(decoding: bytes[start..<offset], as: UTF8.self)
-            if let v = UInt64(text) { return .uint(v) }
             if let v = Int64(text) { return .int(v) }
             if let v = Double(text) { return .double(v) }
             throw error("expected a value")

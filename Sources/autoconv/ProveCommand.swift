@@ -86,10 +86,10 @@ struct ProveCommand: ParsableCommand {
     static func resultFields(_ counts: ProveCounts, target: Fraction, seconds: Double, rate: Double) -> [(String, JSON)] {
         [
             ("target", .string(target.description)),
-            ("asym_pruned", .uint(counts.asymmetryPruned)),
-            ("test_pruned", .uint(counts.testPruned)),
-            ("survivors", .uint(counts.survivors)),
-            ("canonical_survivors", .uint(counts.canonicalSurvivors)),
+            ("asym_pruned", .count(counts.asymmetryPruned)),
+            ("test_pruned", .count(counts.testPruned)),
+            ("survivors", .count(counts.survivors)),
+            ("canonical_survivors", .count(counts.canonicalSurvivors)),
             ("proven", .bool(counts.survivors == 0)),
             ("elapsed_seconds", .double(seconds)),
             ("rate", .double(rate)),

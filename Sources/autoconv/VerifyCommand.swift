@@ -71,10 +71,10 @@ struct VerifyCommand: ParsableCommand {
         }
         if json {
             let levels: [JSON] = report.levels.map { level in
-                .object([("level", .int(Int64(level.level))), ("d", .int(Int64(level.d))), ("records", .uint(level.records)),
-                         ("space", .uint(level.space)), ("space_checked", .uint(level.spaceChecked)),
-                         ("records_classified", .uint(level.recordsClassified)), ("children_classified", .uint(level.childrenClassified)),
-                         ("parents_sampled", .uint(level.parentsSampled)), ("exhaustive", .bool(level.exhaustive)),
+                .object([("level", .int(Int64(level.level))), ("d", .int(Int64(level.d))), ("records", .count(level.records)),
+                         ("space", .count(level.space)), ("space_checked", .count(level.spaceChecked)),
+                         ("records_classified", .count(level.recordsClassified)), ("children_classified", .count(level.childrenClassified)),
+                         ("parents_sampled", .count(level.parentsSampled)), ("exhaustive", .bool(level.exhaustive)),
                          ("sampling", .array(level.sampling.map { .string($0) }))])
             }
             let outcome: String
@@ -87,7 +87,7 @@ struct VerifyCommand: ParsableCommand {
                 ("kind", .string("cascade")), ("outcome", .string(outcome)), ("message", .string(line)),
                 ("n0", .int(Int64(report.n0))), ("m", .int(Int64(report.m))), ("target", .string(report.target)),
                 ("rule", .string(report.rule)), ("max_window", .string(report.maxWindow)), ("children", .string(report.family)),
-                ("proven", .bool(report.proven)), ("seed", .uint(seed)), ("levels", .array(levels)),
+                ("proven", .bool(report.proven)), ("seed", .count(seed)), ("levels", .array(levels)),
             ]).rendered())
         } else {
             Terminal.out(line)
