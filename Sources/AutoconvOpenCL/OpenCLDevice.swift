@@ -11,6 +11,8 @@ public struct OpenCLDevice: Hashable, Sendable {
 
     public let index: Int
     public let platform: String
+    /// CL_PLATFORM_VENDOR, e.g. "The pocl project" or "NVIDIA Corporation".
+    public let platformVendor: String
     public let name: String
     public let vendor: String
     public let kind: Kind
@@ -54,6 +56,7 @@ public enum OpenCLDevices {
         var devices: [OpenCLDevice] = []
         for platform in platforms {
             let platformName = try string { api.GetPlatformInfo!(platform, cl_platform_info(CL_PLATFORM_NAME), $0, $1, $2) }
+            let platformVendor = try string { api.GetPlatformInfo!(platform, cl_platform_info(CL_PLATFORM_VENDOR), $0, $1, $2) }
             var count: cl_uint = 0
             let found = api.GetDeviceIDs!(platform, cl_device_type(CL_DEVICE_TYPE_ALL), 0, nil, &count)
             if found == CL_DEVICE_NOT_FOUND || count == 0 { continue }
@@ -61,7 +64,7 @@ public enum OpenCLDevices {
             var ids = [cl_device_id?](repeating: nil, count: Int(count))
             try clCheck(api.GetDeviceIDs!(platform, cl_device_type(CL_DEVICE_TYPE_ALL), count, &ids, nil), "clGetDeviceIDs")
             for id in ids {
-                devices.append(try describe(id, index: devices.count, platform: platformName, api: api))
+                devices.append(try describe(id, index: devices.count, platform: platformName, platformVendor: platformVendor, api: api))
             }
         }
         guard !devices.isEmpty else {
@@ -71,8 +74,10 @@ public enum OpenCLDevices {
     }
 
     /// The device `spec` names: an index into `all()`, or a case-insensitive substring of a
-    /// device name (the first match). An index out of range or a name that matches nothing is
-    /// `CoreError.badInput`. nil picks the first GPU, else the first device.
+    /// device name, platform name or platform vendor (the first match: `pocl` finds POCL's
+    /// device through its vendor "The pocl project", `nvidia` an NVIDIA GPU). An index out of
+    /// range or a name that matches nothing is `CoreError.badInput`. nil picks the first GPU,
+    /// else the first device.
     public static func select(_ spec: String?) throws -> OpenCLDevice {
         let devices = try all()
         guard let spec else { return devices.first { $0.kind == .gpu } ?? devices[0] }
@@ -82,13 +87,17 @@ public enum OpenCLDevices {
             }
             return devices[index]
         }
-        guard let match = devices.first(where: { $0.name.lowercased().contains(spec.lowercased()) }) else {
-            throw CoreError.badInput("no OpenCL device name contains '\(spec)'; see autoconv devices")
+        let wanted = spec.lowercased()
+        guard let match = devices.first(where: { device in
+            [device.name, device.platform, device.platformVendor].contains { $0.lowercased().contains(wanted) }
+        }) else {
+            throw CoreError.badInput("no OpenCL device, platform or vendor name contains '\(spec)'; see autoconv devices")
         }
         return match
     }
 
-    private static func describe(_ id: cl_device_id?, index: Int, platform: String, api: ac_opencl_api) throws -> OpenCLDevice {
+    private static func describe(_ id: cl_device_id?, index: Int, platform: String, platformVendor: String,
+                                 api: ac_opencl_api) throws -> OpenCLDevice {
         func text(_ parameter: Int32) throws -> String {
             try string { api.GetDeviceInfo!(id, cl_device_info(parameter), $0, $1, $2) }
         }
@@ -103,7 +112,7 @@ public enum OpenCLDevices {
             : type & cl_device_type(CL_DEVICE_TYPE_CPU) != 0 ? .cpu
             : type & cl_device_type(CL_DEVICE_TYPE_ACCELERATOR) != 0 ? .accelerator : .other
         return OpenCLDevice(
-            index: index, platform: platform,
+            index: index, platform: platform, platformVendor: platformVendor,
             name: try text(CL_DEVICE_NAME).trimmingSpaces, vendor: try text(CL_DEVICE_VENDOR),
             kind: kind,
             computeUnits: Int(try value(CL_DEVICE_MAX_COMPUTE_UNITS, cl_uint.self)),

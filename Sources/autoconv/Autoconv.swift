@@ -38,6 +38,7 @@ struct Autoconv: ParsableCommand {
     static func main() {
         let status: Int32
         do {
+            try checkHelpTopic(Array(CommandLine.arguments.dropFirst()))
             var command = try parseAsRoot()
             try command.run()
             status = 0
@@ -45,6 +46,16 @@ struct Autoconv: ParsableCommand {
             status = Autoconv.report(error)
         }
         Glibc.exit(status)
+    }
+
+    /// `autoconv help NAME` for a NAME that is no command is bad input: ArgumentParser would
+    /// print the general help and exit 0, and a script would take that for success.
+    static func checkHelpTopic(_ arguments: [String]) throws {
+        guard arguments.first == "help", let topic = arguments.dropFirst().first, !topic.hasPrefix("-") else { return }
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName }
+        guard names.contains(topic) else {
+            throw CoreError.badInput("no command named '\(topic)' (commands: \(names.joined(separator: ", ")))")
+        }
     }
 
     /// Prints an error as one line on stderr (help and version go to stdout) and returns its exit code.

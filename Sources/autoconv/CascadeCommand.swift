@@ -240,39 +240,33 @@ struct CascadeCommand: ParsableCommand {
 final class CascadeProgress {
     private let clock = ContinuousClock()
     private var lastPrinted: ContinuousClock.Instant?
-    private var printedInPlace = false
+    /// The level in progress: when it started, and meters of its children and its parents (or
+    /// ranks at level 0).
+    private var meter: (level: Int, started: ContinuousClock.Instant, children: ProgressMeter, done: ProgressMeter)?
 
     func handle(_ event: CascadeEvent) {
         switch event {
         case .levelStarted(let level, let d, let parents):
-            endLine()
             Terminal.err(level == 0 ? "level 0 (d = \(d)): \(parents) compositions" : "level \(level) (d = \(d)): \(parents) parents")
-        case .progress(let level, let done, let total, let children, let seconds):
+            meter = (level, clock.now, ProgressMeter(total: 0), ProgressMeter(total: parents))
+        case .progress(let level, let done, let total, let children, _):
             let now = clock.now
+            if meter?.level != level { meter = (level, now, ProgressMeter(total: 0), ProgressMeter(total: total)) }
+            let elapsed = seconds(now - meter!.started)
+            meter!.done.sample(done: done, at: elapsed)
+            meter!.children.sample(done: UInt64(clamping: children), at: elapsed)
             let interval: Duration = Terminal.stderrIsTerminal ? .milliseconds(250) : .seconds(10)
             if let last = lastPrinted, now - last < interval { return }
             lastPrinted = now
-            let eta = done > 0 && seconds > 0 ? Double(total - min(done, total)) * seconds / Double(done) : .infinity
-            let percent = total == 0 ? 100 : Double(done) / Double(total) * 100
-            let line = "level \(level): \(level == 0 ? "ranks" : "parents") \(done)/\(total) (\(format(percent, 1))%), \(scientific(Double(children) / max(seconds, 1e-9))) children/s, ETA \(duration(eta))"
-            if Terminal.stderrIsTerminal {
-                Terminal.err("\r\u{1B}[K" + line, newline: false)
-                printedInPlace = true
-            } else {
-                Terminal.err(line)
-            }
+            let unit = level == 0 ? "ranks" : "parents"
+            Terminal.status("level \(level): \(unit) " + ProgressReporter.line(meter!.done, done: done, elapsed: elapsed, unit: unit)
+                            + ", \(meter!.children.rate.map(scientific) ?? "?") children/s")
         case .levelFinished(let summary):
-            endLine()
             Terminal.err(CascadeProgress.line(summary))
         }
     }
 
-    func finish() { endLine() }
-
-    private func endLine() {
-        if printedInPlace { Terminal.err("") }
-        printedInPlace = false
-    }
+    func finish() { Terminal.clearStatus() }
 
     static func line(_ s: LevelSummary) -> String {
         "level \(s.level)  d=\(s.d)  parents \(s.parents)  patterns \(s.patterns) (all pruned: \(s.patternsPruned))  children \(s.children)  asym_pruned \(s.asymmetryPruned)  test_pruned \(s.testPruned)  survivors \(s.survivors) (canonical \(s.canonicalSurvivors))  \(format(s.seconds, 2)) s  \(scientific(Double(s.children) / max(s.seconds, 1e-9))) children/s  file \(s.fileBytes) B"

@@ -20,6 +20,7 @@ struct DevicesCommand: ParsableCommand {
                     .object([
                         ("index", .int(Int64(device.index))),
                         ("platform", .string(device.platform)),
+                        ("platform_vendor", .string(device.platformVendor)),
                         ("name", .string(device.name)),
                         ("type", .string(device.kind.rawValue)),
                         ("compute_units", .int(Int64(device.computeUnits))),
@@ -39,7 +40,7 @@ struct DevicesCommand: ParsableCommand {
 
 /// The OpenCL side of `bound` and `prove`: which device, and how to launch.
 struct DeviceOptions: ParsableArguments {
-    @Option(help: "OpenCL device: an index from `autoconv devices` or part of a device name (default: the first GPU, else the first device).")
+    @Option(help: "OpenCL device: an index from `autoconv devices` or part of a device, platform or vendor name, e.g. pocl (default: the first GPU, else the first device).")
     var device: String?
 
     @Flag(help: "Skip the OpenCL self-test (experts only: a broken device then goes unnoticed).")
@@ -53,6 +54,14 @@ struct DeviceOptions: ParsableArguments {
 
     @Option(help: "Compositions per OpenCL kernel launch; progress is shown between launches.")
     var batchSize: UInt64?
+
+    /// Checked before any device work (no kernel is built for a launch shape that cannot run).
+    func validate() throws {
+        if let workGroupSize, workGroupSize < 1 {
+            throw CoreError.badInput("work-group-size must be at least 1 (got \(workGroupSize))")
+        }
+        if let batchSize, batchSize < 1 { throw CoreError.badInput("batch-size must be at least 1 (got \(batchSize))") }
+    }
 
     /// The OpenCL backend that `choice` asks for, or nil when the CPU backend should run.
     func makeOpenCLBackend(choice: BackendChoice) throws -> Backend? {

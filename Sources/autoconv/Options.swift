@@ -39,8 +39,13 @@ struct RunOptions: ParsableArguments {
     @Option(help: "CPU threads (default: all cores).")
     var threads: Int?
 
-    @Flag(help: "Print one JSON object on stdout; progress and logs go to stderr.")
-    var json = false
+    @OptionGroup var output: OutputOptions
+
+    var json: Bool { output.json }
+
+    func validate() throws {
+        if let threads, threads < 1 { throw CoreError.badInput("threads must be at least 1 (got \(threads))") }
+    }
 
     func problem() throws -> Problem {
         try Problem(n: grid.n, m: grid.m, rule: rule, windows: maxWindow)
@@ -48,9 +53,7 @@ struct RunOptions: ParsableArguments {
 
     func makeBackend() throws -> Backend {
         if let backend = try opencl.makeOpenCLBackend(choice: backend) { return backend }
-        let count = threads ?? Terminal.processorCount
-        guard count >= 1 else { throw CoreError.badInput("threads must be at least 1 (got \(count))") }
-        return CPUBackend(threads: count)
+        return CPUBackend(threads: threads ?? Terminal.processorCount)
     }
 
     /// The JSON fields every run reports first.
@@ -66,6 +69,20 @@ struct RunOptions: ParsableArguments {
             ("device", .string(backend.deviceDescription)),
             ("compositions", .string(String(compositions))),
         ]
+    }
+}
+
+/// Where results go: `--json` and `--quiet`.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print one JSON object on stdout; progress and logs go to stderr.")
+    var json = false
+
+    @Flag(help: "No progress line on stderr (results, notes and errors still print).")
+    var quiet = false
+
+    /// Parsing the group is what turns the progress line off, for every command that has it.
+    func validate() throws {
+        if quiet { Terminal.quiet = true }
     }
 }
 

@@ -1,49 +1,47 @@
-/// Progress on stderr for runs longer than about a second: done/total, rate and ETA.
-/// On a terminal the line is rewritten in place; when piped, a plain line every 10 seconds.
+import AutoconvCore
+
+/// Progress on stderr for runs longer than about a second: done/total, elapsed time, rate and
+/// ETA. On a terminal the status line is redrawn every quarter second; piped, a line every 10 s.
 final class ProgressReporter {
-    private let total: UInt64
     private let label: String
+    private let unit: String
+    private var meter: ProgressMeter
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
     private var lastPrinted: ContinuousClock.Instant?
-    private var printedInPlace = false
-    private let enabled: Bool
 
-    init(total: UInt64, label: String, enabled: Bool = true) {
-        self.total = total
+    init(total: UInt64, label: String, unit: String = "compositions") {
         self.label = label
-        self.enabled = enabled
+        self.unit = unit
+        meter = ProgressMeter(total: total)
         started = clock.now
     }
 
     func update(_ done: UInt64) {
-        guard enabled else { return }
         let now = clock.now
         let elapsed = seconds(now - started)
-        guard elapsed >= 1 else { return }
-        let interval: Double = Terminal.stderrIsTerminal ? 0.25 : 10
-        if let last = lastPrinted, seconds(now - last) < interval { return }
+        meter.sample(done: done, at: elapsed)
+        guard !Terminal.quiet, elapsed >= 1 else { return }
+        if let last = lastPrinted, now - last < (Terminal.stderrIsTerminal ? .milliseconds(250) : .seconds(10)) { return }
         lastPrinted = now
-        let rate = Double(done) / elapsed
-        let eta = rate > 0 ? Double(total - min(done, total)) / rate : .infinity
-        let percent = total == 0 ? 100 : Double(done) / Double(total) * 100
-        let line = "\(label): \(done)/\(total) (\(format(percent, 1))%), \(scientific(rate))/s, ETA \(duration(eta))"
-        if Terminal.stderrIsTerminal {
-            Terminal.err("\r\u{1B}[K" + line, newline: false)
-            printedInPlace = true
-        } else {
-            Terminal.err(line)
-        }
+        Terminal.status("\(label): " + Self.line(meter, done: done, elapsed: elapsed, unit: unit))
     }
 
-    /// Ends an in-place line so later output starts on a fresh line.
+    /// "done/total (p%), elapsed 1m3s, 2.10e+08 UNIT/s, ETA 4m2s".
+    static func line(_ meter: ProgressMeter, done: UInt64, elapsed: Double, unit: String) -> String {
+        let percent = meter.total == 0 ? 100 : Double(done) / Double(meter.total) * 100
+        return "\(done)/\(meter.total) (\(format(percent, 1))%), elapsed \(duration(elapsed)), "
+            + "\(meter.rate.map(scientific) ?? "?") \(unit)/s, ETA \(meter.eta(done).map(duration) ?? "?")"
+    }
+
+    /// Removes the status line before the result is printed.
     func finish() {
-        if printedInPlace { Terminal.err("") }
+        Terminal.clearStatus()
     }
+}
 
-    private func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
 }
 
 func format(_ value: Double, _ decimals: Int) -> String {

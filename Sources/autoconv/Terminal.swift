@@ -5,16 +5,57 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// stdout carries results, stderr carries progress and logs.
+///
+/// Progress is one status line on stderr. On a terminal it is rewritten in place, and any other
+/// line (on either stream) first clears it, so a log line never lands in the middle of a status
+/// line; the next status update draws it again below. Piped, status lines are plain lines.
 enum Terminal {
-    static func out(_ line: String) {
-        print(line)
+    /// Whether an in-place status line is on screen now.
+    private static let statusShown = Mutex(false)
+    /// `--quiet`: no status lines at all.
+    private static let quietFlag = Atomic(false)
+    static var quiet: Bool {
+        get { quietFlag.load(ordering: .relaxed) }
+        set { quietFlag.store(newValue, ordering: .relaxed) }
     }
 
-    static func err(_ text: String, newline: Bool = true) {
-        fputs(newline ? text + "\n" : text, stderr)
+    static func out(_ line: String) {
+        clearStatus()
+        print(line)
+        fflush(stdout)
+    }
+
+    static func err(_ text: String) {
+        clearStatus()
+        fputs(text + "\n", stderr)
         fflush(stderr)
+    }
+
+    /// Shows `line` as the status line (nothing when quiet).
+    static func status(_ line: String) {
+        guard !quiet else { return }
+        guard stderrIsTerminal else {
+            err(line)
+            return
+        }
+        statusShown.withLock { shown in
+            fputs("\r\u{1B}[K" + line, stderr)
+            fflush(stderr)
+            shown = true
+        }
+    }
+
+    /// Removes the status line, so the next output starts on a clean line.
+    static func clearStatus() {
+        statusShown.withLock { shown in
+            guard shown else { return }
+            fputs("\r\u{1B}[K", stderr)
+            fflush(stderr)
+            shown = false
+        }
     }
 
     static var stderrIsTerminal: Bool { isatty(2) != 0 }

@@ -34,6 +34,21 @@ import TestSupport
         }
     }
 
+    /// `--device` matches platform and vendor names too: POCL's device is found as `pocl`
+    /// (vendor "The pocl project") and as `portable` (platform "Portable Computing Language").
+    @Test func deviceMatchesPlatformNames() throws {
+        let devices = try CLIRunner.run(["devices", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(devices.stdout.utf8)) as? [String: Any])
+        let list = try #require(object["devices"] as? [[String: Any]])
+        let pocl = try #require(list.first { ($0["platform_vendor"] as? String)?.lowercased().contains("pocl") == true },
+                                "this test needs POCL: \(devices)")
+        for spec in ["pocl", "PORTABLE"] {
+            let run = try CLIRunner.run(["bound", "--n", "1", "--m", "5", "--backend", "opencl", "--device", spec])
+            #expect(run.exitCode == 0, "\(run)")
+            #expect(run.stderr.contains("OpenCL device \(pocl["index"] as! Int): \(pocl["name"] as! String)"), "\(run)")
+        }
+    }
+
     @Test func corruptedSelfTestStopsTheRun() throws {
         let run = try CLIRunner.run(["prove", "--n", "2", "--m", "5", "--target", "1", "--backend", "opencl"],
                                     environment: ["AUTOCONV_SELFTEST_CORRUPT": "1"])

@@ -57,6 +57,12 @@ struct BadInputTests {
         BadRun(arguments: ["bound", "--n", "1", "--m", "5", "--max-window", "3d"], names: "3d"),
         BadRun(arguments: ["bound", "--n", "1", "--m", "5", "--backend", "gpu"], names: "gpu"),
         BadRun(arguments: ["frobnicate"], names: "frobnicate"),
+        BadRun(arguments: ["help", "frobnicate"], names: "frobnicate"),
+        // Launch shapes are checked before any device work: the OpenCL banner would be a second line.
+        BadRun(arguments: ["bound", "--n", "1", "--m", "5", "--backend", "opencl", "--work-group-size", "0"], names: "work-group-size"),
+        BadRun(arguments: prove + ["--target", "1", "--backend", "opencl", "--batch-size", "0"], names: "batch-size"),
+        BadRun(arguments: ["cascade", "--n", "1", "--m", "5", "--target", "1", "--backend", "opencl", "--work-group-size", "0"],
+               names: "work-group-size"),
     ]
 
     @Test(arguments: runs)
