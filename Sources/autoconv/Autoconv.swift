@@ -45,7 +45,7 @@ struct Autoconv: ParsableCommand {
         } catch {
             status = Autoconv.report(error)
         }
-        Glibc.exit(status)
+        exit(status)
     }
 
     /// `autoconv help NAME` for a NAME that is no command is bad input: ArgumentParser would
