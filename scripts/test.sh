@@ -8,4 +8,5 @@ cd "$(dirname "$0")/.."
 export POCL_CACHE_DIR="${POCL_CACHE_DIR:-$PWD/.build/pocl-cache}"
 mkdir -p "$POCL_CACHE_DIR"
 swift test "$@"
+AUTOCONV_BIN="$(swift build --show-bin-path)/autoconv" scripts/test-sweep.sh
 AUTOCONV_BIN="$(swift build --show-bin-path)/autoconv" scripts/test-slurm.sh

@@ -52,12 +52,15 @@ public struct Evaluator: Sendable {
         Asymmetry.majorMass(leftMass: c[0..<problem.n].reduce(0, +), total: problem.S)
     }
 
+    /// max_W (WS − K_W)/(4nℓm²) with the problem's rule: the value prove mode compares with the
+    /// target (a composition that asymmetry does not prune survives iff this is ≤ the target).
+    public func correctedTestValue(_ c: [Int]) -> Fraction {
+        zip(windows, windowSums(c)).map { w, ws in Fraction(ws - correction(w, c), w.denominator) }.max()!
+    }
+
     /// cert(c) = max(max_W (WS − K_W)/(4nℓm²), asym(c)) (method.md §4).
     public func certifiedValue(_ c: [Int]) -> Fraction {
-        let windowPart = zip(windows, windowSums(c)).map { w, ws in
-            Fraction(ws - correction(w, c), w.denominator)
-        }.max()!
-        return max(windowPart, Asymmetry.certifiedValue(majorMass: majorMass(c), problem: problem))
+        max(correctedTestValue(c), Asymmetry.certifiedValue(majorMass: majorMass(c), problem: problem))
     }
 
     /// Asymmetry first, then any window, else a survivor.
