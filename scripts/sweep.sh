@@ -406,12 +406,12 @@ draw_plot() {
     local spec
     spec=$(IFS=,; echo "${plots[*]}")
     gnuplot <<GNUPLOT
-set terminal pngcairo size 1200,650 font ',11'
+set terminal pngcairo size 1100,760 font ',11'
 set output '$plot'
 set title 'autoconv: single-level lower bounds on C (rule $rule, windows ℓ ≤ $window)'
 set xlabel 'm (grid resolution: heights are multiples of 1/m)'
 set ylabel 'lower bound / prove target'
-set key outside right top
+set key outside below center horizontal maxcols 2 width -4
 set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05
 set grid
 plot $spec
