@@ -86,4 +86,36 @@ struct ProveCommandTests {
         #expect(text.exitCode == 1)
         #expect(text.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("survivor ") }.count == 2, "\(text)")
     }
+
+    /// `--survivors` and `--certificate` write only regular files and folders: a FIFO, a device
+    /// or a link to one is refused (exit 2) and left as it was.
+    @Test func refusesToWriteIntoSpecialFiles() throws {
+        let folder = try CLIRunner.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fifo = folder.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let link = folder.appendingPathComponent("link").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "/dev/null")
+        let prove = ["prove", "--n", "1", "--m", "5", "--target", "0.5"]
+        // /dev/null itself too: a rename over it would replace the machine's /dev/null.
+        for path in [fifo, link, "/dev/null"] {
+            for option in ["--survivors", "--certificate"] {
+                let result = try CLIRunner.run(prove + [option, path])
+                #expect(result.exitCode == 2, "\(result)")
+                #expect(result.stderrLines.count == 1 && result.stderr.contains(path), "\(result)")
+                #expect(result.stdout.isEmpty, "\(result)")
+            }
+        }
+        #expect(Self.fileType(fifo) == S_IFIFO, "the FIFO was replaced")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == "/dev/null", "the link was replaced")
+        #expect(Self.fileType("/dev/null") == S_IFCHR)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["fifo", "link"])
+    }
+
+    /// The type bits of `path` (not following a symbolic link).
+    static func fileType(_ path: String) -> mode_t {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return 0 }
+        return info.st_mode & S_IFMT
+    }
 }
