@@ -5,11 +5,14 @@ import FoundationEssentials
 /// A result file as `merge` reads it: the `--json` output of `bound` or `prove`, a shard's
 /// (`"partial": true`) or a whole run's, decoded with `JSONDecoder` into typed values.
 ///
-/// Nothing in it is trusted until checked: `read` refuses what does not decode (malformed or
-/// too deeply nested JSON, missing keys, wrong types, counts that are not decimal strings) and
-/// `check` what does not agree with itself — its range with its shard and size, its counts
-/// with its range, every listed composition with its rank, range and value. Each refusal is
-/// one `badInput` line naming the file.
+/// Nothing in it is used until checked: `read` refuses what does not decode (malformed or too
+/// deeply nested JSON, missing keys, wrong types, counts that are not decimal strings), and the
+/// checks below refuse what does not agree with itself — its problem with its d, S and total
+/// (`problem`), its range with its shard, size and `partial` and its counts with its range
+/// (`checkRange`), every listed composition with its rank, range and value (`boundPartial`,
+/// `survivors`). Each refusal is one `badInput` line naming the file. What merge cannot check is
+/// whether a consistent file tells the truth (a minimum replaced by another composition's, say):
+/// only a certificate and `verify` make a prove result checkable.
 struct ResultFile {
     var path = ""
     let schemaVersion: Int
