@@ -6,12 +6,15 @@
 # Installs Debian's slurmctld, slurmd, slurm-client and munge if missing, starts munged,
 # slurmctld and slurmd directly (no systemd) with a private configuration under a temporary
 # folder, submits small array jobs through scripts/slurm/submit.sh, and checks that:
-#   1. the merged bound equals the unsharded run (timing fields aside);
+#   1. the merged bound equals the unsharded run (timing fields aside), and every piece is a
+#      partial result that states no bound;
 #   2. resubmitting the same run skips every finished piece and merges the same result;
-#   3. a sharded prove with certificates merges to the unsharded counts and `autoconv verify`
-#      prints VERIFIED for the joined certificate;
+#   3. a sharded prove with certificates (one piece per task: --shard auto) merges to the
+#      unsharded counts; `autoconv verify` prints `VERIFIED: C >= t` for a joined certificate
+#      that proves t, SPOT-CHECKED for a sampled check and NOT PROVEN when survivors remain;
 #   4. SIGTERM makes a task keep its finished pieces and requeue itself, and the rerun resumes;
-#   5. a failing array task makes the dependent merge job go away instead of waiting forever.
+#   5. a failing array task makes the dependent merge job go away instead of waiting forever;
+#   6. inside an array job, autoconv without --shard runs the whole space.
 # Every wait has a time limit, and the daemons are stopped on any exit.
 # AUTOCONV_BIN=path skips the build and tests that executable.
 set -euo pipefail
@@ -149,7 +152,11 @@ merge=$(run_array bound --shards 4 --pieces 2 -- "${bound[@]}")
 [ "$(job_state "$merge")" = COMPLETED ] || fail "bound merge job $merge ended $(job_state "$merge")"
 [ "$(ls "$work"/runs/bound/parts/shard-*.json | wc -l)" -eq 8 ] || fail "expected 8 bound pieces"
 diff <(untimed "$work/bound.json") <(untimed "$work/runs/bound/merged.json") || fail "merged bound differs from the unsharded run"
-log "bound: 4 array tasks × 2 pieces merged to exactly the unsharded result"
+for part in "$work"/runs/bound/parts/shard-*.json; do
+    grep -q '"partial": true' "$part" || fail "$part is not marked partial"
+    ! grep -q '"certified_bound"' "$part" || fail "$part states a certified bound"
+done
+log "bound: 4 array tasks × 2 pieces merged to exactly the unsharded result; every piece is partial"
 
 # ---- 2. resubmitting skips finished pieces
 before=$(stat -c %Y "$work"/runs/bound/parts/shard-*.json | md5sum)
@@ -160,16 +167,32 @@ grep -q "already complete" "$work"/runs/bound/logs/shard-0.log || fail "no skip 
 diff <(untimed "$work/bound.json") <(untimed "$work/runs/bound/merged.json") || fail "re-merged bound differs"
 log "resubmission: every piece skipped, same merged result"
 
-# ---- 3. prove with certificates: counts equal the unsharded run, verify says VERIFIED
-prove=(prove --n 2 --m 10 --target 1 --max-window d --threads 1)
-"$bin" "${prove[@]}" --json > "$work/prove.json" || [ $? -eq 1 ] || fail "unsharded prove failed"
-merge=$(run_array prove --shards 3 --certificate -- "${prove[@]}")
-[ "$(job_state "$merge")" = COMPLETED ] || fail "prove merge job $merge ended $(job_state "$merge")"
-diff <(untimed "$work/prove.json") <(untimed "$work/runs/prove/merged.json" | sed -E 's/, "certificate": "[^"]*"//') \
-    || fail "merged prove differs from the unsharded run"
-verdict=$("$bin" verify "$work/runs/prove/certificate" --sample 4 --seed 1 | tail -n 1)
-[ "$verdict" = VERIFIED ] || fail "verify said: $verdict"
-log "prove: 3 tasks with certificates merged to the unsharded counts; verify: $verdict"
+# ---- 3. prove with certificates: counts equal the unsharded run; verify's verdicts
+# prove_array NAME TARGET: 3 tasks with certificates at TARGET, merged == unsharded.
+prove_array() {
+    local name=$1 status=0
+    local prove=(prove --n 2 --m 10 --target "$2" --max-window d --threads 1)
+    "$bin" "${prove[@]}" --json > "$work/$name.json" || status=$?
+    [ "$status" -le 1 ] || fail "unsharded prove failed (exit $status)"
+    merge=$(run_array "$name" --shards 3 --certificate -- "${prove[@]}")
+    [ "$(job_state "$merge")" = COMPLETED ] || fail "$name merge job $merge ended $(job_state "$merge")"
+    grep -q -- "--shard auto: running shard 0/3" "$work/runs/$name/logs/shard-0.log" || fail "task 0 did not use --shard auto"
+    diff <(untimed "$work/$name.json") <(untimed "$work/runs/$name/merged.json" | sed -E 's/, "certificate": "[^"]*"//') \
+        || fail "merged $name differs from the unsharded run"
+}
+# 9/10 lies below the certified bound of (2, 10) with windows ℓ ≤ d: proven.
+prove_array proven 0.9
+verdict=$("$bin" verify "$work/runs/proven/certificate" | tail -n 1)
+[ "$verdict" = "VERIFIED: C >= 9/10" ] || fail "verify said: $verdict"
+sampled=$("$bin" verify "$work/runs/proven/certificate" --sample 4 --seed 1 | tail -n 1)
+[[ $sampled == "SPOT-CHECKED: "* ]] || fail "verify --sample said: $sampled"
+log "prove 9/10: 3 tasks (--shard auto) with certificates merged to the unsharded counts; verify: $verdict; sampled: $sampled"
+# At 1, survivors remain: the merge is complete (exit 1 is not a failure) and proves nothing.
+prove_array unproven 1
+status=0
+verdict=$("$bin" verify "$work/runs/unproven/certificate" | tail -n 1) || status=$?
+[[ $status -eq 1 && $verdict == "NOT PROVEN: consistent, "* ]] || fail "verify of the unproven certificate said: $verdict (exit $status)"
+log "prove 1: merged with survivors; verify: $verdict"
 
 # ---- 4. SIGTERM checkpoint: stop a task after its first piece; it requeues and resumes
 slow=(bound --n 3 --m 7 --threads 1)
@@ -199,4 +222,15 @@ merge=$(run_array broken --shards 2 -- bound --n 0 --m 10)
 state=$(job_state "$merge")
 [ "$state" != COMPLETED ] || fail "the merge ran although an array task failed"
 log "failing task: merge job $merge ended $state instead of waiting"
+
+# ---- 6. Slurm's array variables alone do not shard: each task runs the whole space
+mkdir -p "$work/runs/plain"
+array=$(sbatch --parsable --array=0-1 --output="$work/runs/plain/out-%a.json" --error="$work/runs/plain/err-%a.log" \
+    --wrap="$(printf '%q ' "$bin" "${bound[@]}" --json)")
+array=${array%%;*}
+wait_for 120 "job $array to finish" sh -c "[ -z \"\$(squeue -h -j $array 2>/dev/null)\" ]"
+for task in 0 1; do
+    diff <(untimed "$work/bound.json") <(untimed "$work/runs/plain/out-$task.json") || fail "array task $task without --shard did not run the whole space"
+done
+log "array tasks without --shard: both ran the whole space"
 log "PASS"

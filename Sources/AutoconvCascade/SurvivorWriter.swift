@@ -21,6 +21,12 @@ public final class SurvivorWriter {
     public init(path: String, header: SurvivorFormat.Header) throws {
         self.path = path
         temporary = path + ".tmp"
+        // Only regular files are written and renamed over: a FIFO, a device (/dev/null) or a
+        // link to one at PATH would be replaced by the rename, and fopen would write into one at
+        // PATH.tmp (following a link there), so both are refused before anything is touched.
+        guard Self.isAbsentOrRegular(path, followingLinks: true), Self.isAbsentOrRegular(temporary, followingLinks: false) else {
+            throw CoreError.badInput("survivors file '\(path)' (or '\(temporary)') exists and is not a regular file")
+        }
         guard let handle = fopen(temporary, "wb") else {
             throw CoreError.badInput("cannot write survivors file '\(path)': \(String(cString: strerror(errno)))")
         }
@@ -61,6 +67,15 @@ public final class SurvivorWriter {
         if let handle = file { fclose(handle) }
         file = nil
         unlink(temporary)
+    }
+
+    /// Nothing at `path`, or a regular file (with `followingLinks`, also a link to one).
+    private static func isAbsentOrRegular(_ path: String, followingLinks: Bool) -> Bool {
+        var info = stat()
+        let found = followingLinks ? stat(path, &info) : lstat(path, &info)
+        // A dangling link stats as absent but lstats as a link, so it is refused below.
+        guard found == 0 else { return errno == ENOENT && lstat(path, &info) != 0 }
+        return info.st_mode & S_IFMT == S_IFREG
     }
 
     private func flushBuffer() throws {

@@ -142,14 +142,18 @@ public struct CertificateManifest: Codable, Equatable, Sendable {
     }
 
     /// A decoding error in one line: which key, and what was wrong with it.
-    static func describe(_ error: Error) -> String {
+    public static func describe(_ error: Error) -> String {
+        let text: String
         switch error {
-        case DecodingError.keyNotFound(let key, _): return "missing key '\(key.stringValue)'"
+        case DecodingError.keyNotFound(let key, let context):
+            let path = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+            text = "missing key '\(path)'"
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
              DecodingError.dataCorrupted(let context):
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return path.isEmpty ? context.debugDescription : "bad value at '\(path)'"
-        default: return "\(error)"
+            text = path.isEmpty ? context.debugDescription : "bad value at '\(path)': \(context.debugDescription)"
+        default: text = "\(error)"
         }
+        return text.split(separator: "\n").first.map(String.init) ?? text
     }
 }

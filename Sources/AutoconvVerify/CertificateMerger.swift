@@ -16,43 +16,34 @@ public enum CertificateMerger {
                 throw CoreError.badInput("certificate '\(part.folder)' differs from '\(parts[0].folder)' in \(field)")
             }
         }
-        var entries: [(folder: String, record: CertificateManifest.RangeRecord, lower: UInt64, upper: UInt64)] = []
+        guard let total = UInt64(first.totalCompositions) else {
+            throw CoreError.badInput("certificate '\(parts[0].folder)' has a malformed total_compositions '\(first.totalCompositions)'")
+        }
+        var entries: [(folder: String, record: CertificateManifest.RangeRecord, range: RankRange)] = []
         for part in parts {
             for record in part.manifest.ranges {
                 guard let lower = UInt64(record.lower), let upper = UInt64(record.upper), lower <= upper else {
                     throw CoreError.badInput("certificate '\(part.folder)' has a malformed range [\(record.lower), \(record.upper))")
                 }
-                entries.append((part.folder, record, lower, upper))
+                // Counts that add up to the range's size also keep the merged totals below 2^64.
+                let sum = UInt128(record.asymPruned) + UInt128(record.testPruned) + UInt128(record.survivors)
+                guard sum == UInt128(upper - lower), record.canonicalSurvivors <= record.survivors else {
+                    throw CoreError.badInput("certificate '\(part.folder)' range [\(lower), \(upper)): its counts do not add up to its size")
+                }
+                entries.append((part.folder, record, RankRange(lower, upper)))
             }
         }
-        entries.sort { ($0.lower, $0.upper) < ($1.lower, $1.upper) }
-        var expected: UInt64 = 0
-        for entry in entries {
-            guard entry.lower <= expected else {
-                throw CoreError.badInput("certificates leave ranks [\(expected), \(entry.lower)) uncovered")
-            }
-            guard entry.lower == expected else {
-                throw CoreError.badInput("certificates overlap: [\(entry.lower), \(entry.upper)) starts before rank \(expected)")
-            }
-            expected = entry.upper
-        }
-        guard String(expected) == first.totalCompositions else {
-            throw CoreError.badInput("certificates leave ranks [\(expected), \(first.totalCompositions)) uncovered")
-        }
+        entries = try ShardTiling.ordered(entries, total: total, range: \.range) { "certificate '\($0.folder)' range \($0.range)" }
 
-        do {
-            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        } catch {
-            throw CoreError.badInput("cannot create certificate folder '\(output)'")
-        }
+        try CertificateWriter.makeFolder(output)
         var merged = first
         merged.ranges = []
         merged.asymPruned = 0
         merged.testPruned = 0
         merged.survivors = 0
         merged.canonicalSurvivors = 0
-        merged.backend = distinct(parts.map(\.manifest.backend))
-        merged.device = distinct(parts.map(\.manifest.device))
+        merged.backend = ShardTiling.joined(parts.map(\.manifest.backend))
+        merged.device = ShardTiling.joined(parts.map(\.manifest.device))
         for entry in entries {
             let source = entry.folder + "/" + entry.record.file
             guard let data = FileManager.default.contents(atPath: source) else {
@@ -78,12 +69,5 @@ public enum CertificateMerger {
             ("version", a.version, b.version), ("kernel_hash", a.kernelHash, b.kernelHash),
         ]
         return fields.first { $0.1 != $0.2 }.map { "\($0.0) (\($0.2) vs \($0.1))" }
-    }
-
-    /// The distinct values in order of first appearance, joined with "; ".
-    static func distinct(_ values: [String]) -> String {
-        var seen: [String] = []
-        for v in values where !seen.contains(v) { seen.append(v) }
-        return seen.joined(separator: "; ")
     }
 }

@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import AutoconvCore
 import FoundationEssentials
 
@@ -21,14 +28,7 @@ public final class CertificateWriter {
     /// work is done (`badInput`). Files of an earlier certificate in it are overwritten.
     public init(directory: String, problem: Problem, target: Fraction, totalCompositions: UInt64,
                 provenance: CertificateManifest.Provenance, ranges: Int = CertificateWriter.defaultRanges) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw CoreError.badInput("cannot create certificate folder '\(directory)'")
-        }
-        guard FileManager.default.isWritableFile(atPath: directory) else {
-            throw CoreError.badInput("cannot write into certificate folder '\(directory)'")
-        }
+        try Self.makeFolder(directory)
         self.directory = directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
         self.ranges = max(1, ranges)
         header = SurvivorFormat.Header(problem: problem, target: target, level: 0)
@@ -79,6 +79,25 @@ public final class CertificateWriter {
             return String(repeating: "0", count: max(0, 20 - s.count)) + s
         }
         return "survivors-\(padded(range.lower))-\(padded(range.upper)).bin"
+    }
+
+    /// Creates the certificate folder `path` (and its parents), or accepts a folder that is
+    /// already there. Anything else at `path` — a file, a FIFO, a device, a link to one — is
+    /// refused (`badInput`) and left alone: a certificate only ever writes into a folder.
+    static func makeFolder(_ path: String) throws {
+        var info = stat()
+        // stat follows a link, so a link is accepted only when it leads to a folder.
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFDIR {
+            throw CoreError.badInput("certificate folder '\(path)' exists and is not a folder")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw CoreError.badInput("cannot create certificate folder '\(path)'")
+        }
+        guard FileManager.default.isWritableFile(atPath: path) else {
+            throw CoreError.badInput("cannot write into certificate folder '\(path)'")
+        }
     }
 
     static func write(_ bytes: [UInt8], to path: String) throws {

@@ -9,13 +9,31 @@ import FoundationEssentials
 /// a time with `PlainCompositions` and `PlainClassifier` — no subtree skipping, no kernels, none
 /// of the engines' code — comparing counts and survivor lists exactly.
 ///
-/// With `sample` set, only that many ranges chosen at random are re-enumerated; every other
-/// check still covers the whole certificate.
+/// With `sample` set below the number of ranges, only that many ranges chosen at random are
+/// re-enumerated; every other check still covers the whole certificate. The verdict
+/// (`CheckVerdict`) says exactly that much: `verified` only when every range was re-enumerated
+/// and no composition survives, `spotChecked` when a sample was, `notProven` for a consistent
+/// certificate with survivors, `notVerified` for anything inconsistent or unreadable.
 public struct Verifier {
     /// Why a certificate was rejected, in one line.
-    public struct Rejection: Error, Equatable, CustomStringConvertible {
-        public let reason: String
-        public var description: String { reason }
+    struct Rejection: Error, CustomStringConvertible {
+        let reason: String
+        var description: String { reason }
+    }
+
+    /// What a check found, and how much of the certificate it covered.
+    public struct Report: Sendable {
+        public internal(set) var verdict: CheckVerdict = .notVerified(reason: "not checked")
+        /// The manifest, once it could be read.
+        public internal(set) var manifest: CertificateManifest?
+        /// N = C(S+d−1, d−1), once it was recomputed and matched the manifest.
+        public internal(set) var totalCompositions: UInt64?
+        public internal(set) var rangesTotal = 0
+        /// Ranges re-enumerated composition by composition, and the compositions in them.
+        public internal(set) var rangesChecked = 0
+        public internal(set) var compositionsChecked: UInt64 = 0
+        /// Whether every range was (to be) re-enumerated; false once a sample is drawn.
+        public internal(set) var exhaustive: Bool
     }
 
     public let directory: String
@@ -24,19 +42,34 @@ public struct Verifier {
         self.directory = directory
     }
 
-    /// Checks the certificate, reporting what it checked through `log`, and throws a `Rejection`
-    /// at the first defect. `progress` sees the ranks re-enumerated so far and their total.
+    /// Checks the certificate, reporting what it checked through `log`, and returns the verdict
+    /// with what was covered. `progress` sees the ranks re-enumerated so far and their total.
+    /// Nothing logged states a bound: only the verdict `verified` does.
     public func verify(sample: Int? = nil, seed: UInt64 = 0,
-                       log: (String) -> Void = { _ in }, progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil) throws {
+                       log: (String) -> Void = { _ in }, progress: ((_ done: UInt64, _ total: UInt64) -> Void)? = nil) -> Report {
+        var report = Report(exhaustive: true)
+        do {
+            report.verdict = try check(sample: sample, seed: seed, log: log, progress: progress, report: &report)
+        } catch {
+            report.verdict = .notVerified(reason: "\(error)")
+        }
+        return report
+    }
+
+    private func check(sample: Int?, seed: UInt64, log: (String) -> Void, progress: ((UInt64, UInt64) -> Void)?,
+                       report: inout Report) throws -> CheckVerdict {
         let manifest: CertificateManifest
         do {
             manifest = try CertificateManifest.read(directory: directory)
         } catch {
             throw Rejection(reason: "\(error)")
         }
+        report.manifest = manifest
         let classifier = try parameters(manifest)
         let total = try spaceSize(manifest)
+        report.totalCompositions = total
         let ranges = try tiling(manifest, total: total)
+        report.rangesTotal = ranges.count
         try totals(manifest, ranges)
         log("certificate: prove n=\(manifest.n) m=\(manifest.m) rule=\(manifest.rule) max-window=\(manifest.maxWindow) target=\(manifest.target), \(ranges.count) ranges, \(total) compositions, made by autoconv \(manifest.version)")
 
@@ -51,20 +84,23 @@ public struct Verifier {
             var generator = SplitMix64(seed: seed)
             chosen.shuffle(using: &generator)
             chosen = Array(chosen.prefix(sample)).sorted()
+            report.exhaustive = false
             log("re-enumerating \(sample) of \(ranges.count) ranges chosen at random (seed \(seed))")
         } else {
             log("re-enumerating all \(ranges.count) ranges")
         }
         let work = chosen.reduce(UInt64(0)) { $0 + ranges[$1].count }
-        var done: UInt64 = 0
         for index in chosen {
             try recount(manifest.ranges[index], range: ranges[index], listed: listed[index], manifest: manifest, classifier: classifier)
-            done += ranges[index].count
-            progress?(done, work)
+            report.rangesChecked += 1
+            report.compositionsChecked += ranges[index].count
+            progress?(report.compositionsChecked, work)
         }
-        log(manifest.survivors == 0
-            ? "result: no composition survives, so C >= \(manifest.target) (method.md §3)"
-            : "result: \(manifest.survivors) compositions survive: the certificate does not prove C >= \(manifest.target) at this level")
+        if manifest.survivors > 0 { return .notProven(survivors: String(manifest.survivors)) }
+        guard report.exhaustive else {
+            return .spotChecked(sampled: "re-enumerated \(chosen.count) of \(ranges.count) ranges (\(work) of \(total) compositions, seed \(seed)); every digest, count and listed survivor checked")
+        }
+        return .verified(target: manifest.target)
     }
 
     // MARK: Whole-certificate checks

@@ -6,7 +6,8 @@ import AutoconvVerify
 struct ProveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prove",
-        abstract: "Prove C >= target at this level: exit 0 when no composition survives, 1 otherwise (method.md §3).")
+        abstract: "Prove C >= target at this level: exit 0 when no composition survives, 1 otherwise (method.md §3).",
+        discussion: "With --shard, the counts are a partial result (no verdict, exit 0 once the shard has finished); `autoconv merge` joins the shards and gives the verdict.")
 
     @OptionGroup var options: RunOptions
 
@@ -68,29 +69,32 @@ struct ProveCommand: ParsableCommand {
         let seconds = watch.seconds
         let rate = Double(job.range.count) / max(seconds, 1e-9)
         if options.json {
-            var fields = options.header(command: "prove", problem: problem, backend: backend, compositions: job.range.count)
-            fields += sharded.fields
-            fields += Self.resultFields(counts, target: targetValue, seconds: seconds, rate: rate)
+            var fields = ResultFields.header(command: "prove", problem: problem, backend: backend.name,
+                                             device: backend.deviceDescription, compositions: job.range.count)
+            fields += sharded.fields()
+            fields += Self.resultFields(counts, target: targetValue, partial: sharded.isPartial, seconds: seconds, rate: rate)
             if let path = survivors { fields.append(("survivors_file", .string(path))) }
             if let writer = certificateWriter { fields.append(("certificate", .string(writer.directory))) }
             if show > 0 { fields += Self.smallestFields(smallest) }
             Terminal.out(JSON.object(fields).rendered())
         } else {
             Terminal.out(Self.text(counts, problem: problem, target: targetValue, backend: "\(backend.name): \(backend.deviceDescription)",
-                                   shard: sharded.shard, compositions: job.range.count, seconds: seconds, rate: rate, smallest: smallest))
+                                   sharded: sharded, seconds: seconds, rate: rate, smallest: smallest))
         }
-        if counts.survivors > 0 { throw NotProven() }
+        // A shard that finished has done its part, survivors or not: only merge decides.
+        if !sharded.isPartial, counts.survivors > 0 { throw NotProven() }
     }
 
     /// The counts' JSON fields (shared with `merge`, so merged files print exactly the same).
-    static func resultFields(_ counts: ProveCounts, target: Fraction, seconds: Double, rate: Double) -> [(String, JSON)] {
+    /// A partial result has no `proven`: its counts prove nothing on their own.
+    static func resultFields(_ counts: ProveCounts, target: Fraction, partial: Bool, seconds: Double, rate: Double) -> [(String, JSON)] {
         [
             ("target", .string(target.description)),
             ("asym_pruned", .count(counts.asymmetryPruned)),
             ("test_pruned", .count(counts.testPruned)),
             ("survivors", .count(counts.survivors)),
             ("canonical_survivors", .count(counts.canonicalSurvivors)),
-            ("proven", .bool(counts.survivors == 0)),
+        ] + (partial ? [] : [("proven", .bool(counts.survivors == 0))]) + [
             ("elapsed_seconds", .double(seconds)),
             ("rate", .double(rate)),
         ]
@@ -103,18 +107,18 @@ struct ProveCommand: ParsableCommand {
             ("show", .int(Int64(smallest.limit))),
             ("smallest_survivors", .array(smallest.sorted.map { entry in
                 .object([("composition", JSON.ints(entry.composition)), ("test", .string(entry.test.description)),
-                         ("rank", .string(String(entry.rank)))])
+                         ("rank", .count(entry.rank))])
             })),
         ]
     }
 
-    /// The plain-text report (shared with `merge`).
-    static func text(_ counts: ProveCounts, problem: Problem, target: Fraction, backend: String, shard: Shard?,
-                     compositions: UInt64, seconds: Double, rate: Double, smallest: SmallestSurvivors) -> String {
+    /// The plain-text report (shared with `merge`). Only a whole-space result ends with a verdict.
+    static func text(_ counts: ProveCounts, problem: Problem, target: Fraction, backend: String, sharded: ShardedJob,
+                     seconds: Double, rate: Double, smallest: SmallestSurvivors) -> String {
         var text = """
-            autoconv prove  n=\(problem.n) m=\(problem.m) d=\(problem.d) S=\(problem.S) rule=\(problem.rule.rawValue) max-window=\(problem.windows.rawValue) target=\(target)\(shard.map { " shard=\($0)" } ?? "")
+            autoconv prove  n=\(problem.n) m=\(problem.m) d=\(problem.d) S=\(problem.S) rule=\(problem.rule.rawValue) max-window=\(problem.windows.rawValue) target=\(target)\(sharded.shard.map { " shard=\($0)" } ?? "")
             backend         \(backend)
-            compositions    \(compositions)
+            compositions    \(sharded.job.range.count)
             asym_pruned     \(counts.asymmetryPruned)
             test_pruned     \(counts.testPruned)
             survivors       \(counts.survivors)  (canonical \(counts.canonicalSurvivors))
@@ -123,8 +127,8 @@ struct ProveCommand: ParsableCommand {
         for entry in smallest.sorted {
             text += "\nsurvivor        c = \(entry.composition)  test = \(entry.test) ≈ \(format(entry.test.doubleValue, 6))"
         }
-        if let shard {
-            text += "\nshard \(shard): \(counts.survivors) survivors (merge every shard's result for the verdict)"
+        if sharded.isPartial {
+            text += "\n" + sharded.partialNote("`autoconv merge` of every shard's --json result gives the verdict")
         } else {
             text += counts.survivors == 0 ? "\nPROVEN: C >= \(target)" : "\nNOT PROVEN at this level: \(counts.survivors) survivors"
         }

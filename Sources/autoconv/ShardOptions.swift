@@ -3,45 +3,62 @@ import AutoconvCore
 import AutoconvOpenCL
 import AutoconvVerify
 
-/// `--shard r/M` for `bound` and `prove`: run only the r-th of M contiguous rank ranges
-/// (see `Shard` for the boundaries and their nesting law).
+/// `--shard r/M` or `--shard auto` for `bound` and `prove`: run only the r-th of M contiguous
+/// rank ranges (see `Shard` for the boundaries and their nesting law).
 ///
-/// Without `--shard`, a run inside a Slurm job array takes its shard from
-/// `SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN` of `SLURM_ARRAY_TASK_COUNT` and says so on stderr,
-/// so a job script needs no arithmetic. `--shard 0/1` runs the whole space even there.
+/// Sharding is never implicit: without `--shard` a run covers the whole space, even inside a
+/// Slurm job array, because a shard taken silently from the environment would print its partial
+/// minimum as if it were the bound. `--shard auto` asks for the array task explicitly.
 struct ShardOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Run only shard r of M, the ranks [⌊N·r/M⌋, ⌊N·(r+1)/M⌋) (e.g. 3/8).",
-        discussion: "Default: the Slurm array task (SLURM_ARRAY_TASK_ID of SLURM_ARRAY_TASK_COUNT) when set, else the whole space."),
-        transform: { try Shard(parsing: $0) })
-    var shard: Shard?
+        "Run only shard r of M, the ranks [⌊N·r/M⌋, ⌊N·(r+1)/M⌋) (e.g. 3/8), or 'auto': the Slurm array task.",
+        discussion: "auto: SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT, said on stderr. Default: the whole space. A shard's output is a partial result; `autoconv merge` joins them."),
+        transform: { try ShardRequest(parsing: $0) })
+    var shard: ShardRequest?
 
     /// The job for this run: the whole rank space of `problem`, or this shard's part of it.
     func job(for problem: Problem) throws -> ShardedJob {
         let whole = try Job(problem: problem)
-        guard let shard = try shard ?? Self.slurmShard() else {
-            return ShardedJob(job: whole, shard: nil, total: whole.range.count)
-        }
+        guard let request = shard else { return ShardedJob(job: whole, shard: nil, total: whole.range.count) }
+        let shard = try request.resolved()
         return ShardedJob(job: Job(problem: problem, range: shard.range(of: whole.range)), shard: shard, total: whole.range.count)
     }
+}
 
-    /// The shard named by Slurm's array variables, or nil outside an array job.
-    static func slurmShard() throws -> Shard? {
-        let id = Terminal.environment("SLURM_ARRAY_TASK_ID"), count = Terminal.environment("SLURM_ARRAY_TASK_COUNT")
-        guard id != nil || count != nil else { return nil }
-        // Arrays may start anywhere (--array=1-8); SLURM_ARRAY_TASK_MIN says where.
-        let first = Terminal.environment("SLURM_ARRAY_TASK_MIN") ?? "0"
-        guard let id, let count, let index = Int(id), let total = Int(count), let offset = Int(first) else {
-            throw CoreError.badInput(
-                "SLURM_ARRAY_TASK_ID (\(id ?? "unset")), SLURM_ARRAY_TASK_COUNT (\(count ?? "unset")) and SLURM_ARRAY_TASK_MIN (\(first)) do not name a shard; pass --shard r/M")
+/// What `--shard` asked for.
+enum ShardRequest {
+    case fixed(Shard)
+    /// The Slurm array task this process runs as.
+    case auto
+
+    init(parsing text: String) throws {
+        self = text == "auto" ? .auto : .fixed(try Shard(parsing: text))
+    }
+
+    /// The shard; for `auto`, read from Slurm's array variables and announced on stderr.
+    func resolved() throws -> Shard {
+        switch self {
+        case .fixed(let shard): return shard
+        case .auto: return try Self.arrayTask()
         }
-        let shard: Shard
-        do {
-            shard = try Shard(index: index - offset, count: total)
-        } catch {
-            throw CoreError.badInput("the Slurm array task \(id) (first \(first), \(count) tasks) is not a shard: use a contiguous array such as --array=0-\(total - 1), or pass --shard r/M")
+    }
+
+    private static func arrayTask() throws -> Shard {
+        // An empty variable counts as unset.
+        func variable(_ name: String) -> String? { Terminal.environment(name).flatMap { $0.isEmpty ? nil : $0 } }
+        guard let id = variable("SLURM_ARRAY_TASK_ID"), let count = variable("SLURM_ARRAY_TASK_COUNT") else {
+            throw CoreError.badInput("--shard auto needs a Slurm job array task: SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT are not set; pass --shard r/M")
         }
-        Terminal.err("autoconv: no --shard given; running shard \(shard) from SLURM_ARRAY_TASK_ID=\(id) of SLURM_ARRAY_TASK_COUNT=\(count)")
+        // Arrays may start anywhere (--array=1-8); SLURM_ARRAY_TASK_MIN says where. A stepped
+        // array (--array=0-15:2) numbers its tasks with gaps, so it names no shards.
+        let first = variable("SLURM_ARRAY_TASK_MIN") ?? "0", step = variable("SLURM_ARRAY_TASK_STEP") ?? "1"
+        let named = "SLURM_ARRAY_TASK_ID=\(id) SLURM_ARRAY_TASK_MIN=\(first) SLURM_ARRAY_TASK_COUNT=\(count)"
+        let index = Int(id).flatMap { id in Int(first).map { id.subtractingReportingOverflow($0) } }
+        guard let index, !index.overflow, let total = Int(count), step == "1",
+              let shard = try? Shard(index: index.partialValue, count: total) else {
+            throw CoreError.badInput("--shard auto: \(named) SLURM_ARRAY_TASK_STEP=\(step) is not shard r of M; use a contiguous array such as --array=0-\(max(1, Int(count) ?? 1) - 1), or pass --shard r/M")
+        }
+        Terminal.err("autoconv: --shard auto: running shard \(shard) (\(named))")
         return shard
     }
 }
@@ -54,23 +71,27 @@ struct ShardedJob {
     /// N, the size of the whole rank space.
     let total: UInt64
 
+    /// A partial result covers less than the whole space: it may state counts and minima of
+    /// its ranks, never a bound or a verdict. `--shard 0/1` covers everything and is not partial.
+    var isPartial: Bool { job.range != RankRange(0, total) }
+
     /// The JSON fields that make a result file self-describing: which part of which space it
     /// covers, and which binary computed it. `merge` checks and joins them.
-    var fields: [(String, JSON)] {
-        rangeFields + [
-            ("version", .string(BuildInfo.version)),
-            ("kernel_hash", .string(BuildInfo.kernelHash)),
+    func fields(version: String = BuildInfo.version, kernelHash: String = BuildInfo.kernelHash) -> [(String, JSON)] {
+        [
+            ("shard", shard.map { .string($0.description) } ?? .null),
+            ("partial", .bool(isPartial)),
+            ("range_lower", .count(job.range.lower)),
+            ("range_upper", .count(job.range.upper)),
+            ("total_compositions", .count(total)),
+            ("version", .string(version)),
+            ("kernel_hash", .string(kernelHash)),
         ]
     }
 
-    /// The part of `fields` that says which ranks were covered.
-    var rangeFields: [(String, JSON)] {
-        [
-            ("shard", shard.map { .string($0.description) } ?? .null),
-            ("range_lower", .string(String(job.range.lower))),
-            ("range_upper", .string(String(job.range.upper))),
-            ("total_compositions", .string(String(total))),
-        ]
+    /// The last line of a partial text report: which part it covers, and `what` it found.
+    func partialNote(_ what: String) -> String {
+        "partial result of shard \(shard.map(\.description) ?? "?") (ranks \(job.range) of \(total)): \(what)"
     }
 }
 

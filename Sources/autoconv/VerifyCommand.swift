@@ -12,13 +12,16 @@ import Darwin
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Re-check a prove certificate or a cascade run independently on the CPU; the last line is VERIFIED, SPOT-CHECKED: what was sampled, or NOT VERIFIED: reason.",
+        abstract: "Re-check a prove certificate or a cascade run independently on the CPU; the last line is the verdict (VERIFIED: C >= t, SPOT-CHECKED, NOT PROVEN or NOT VERIFIED).",
         discussion: """
             The checker shares no code with the engines: it re-enumerates every composition of each range one \
             by one and classifies it straight from the method's rules. A cascade run directory (one with a \
             state file) is checked level by level: level 0 against all compositions, each further level against \
             the plain relaxed children of the level before; checks too large to be exhaustive are sampled \
-            (SPOT-CHECKED). Exit 0 when verified or spot-checked, 1 when not.
+            (SPOT-CHECKED). A certificate ends `VERIFIED: C >= t` only when every range was re-enumerated and \
+            nothing survives, `SPOT-CHECKED: …` when ranges were sampled (--sample), `NOT PROVEN: …` when it is \
+            consistent but survivors remain, `NOT VERIFIED: reason` otherwise. Exit 0 when verified or \
+            spot-checked, 1 when not.
             """)
 
     @Argument(help: "The certificate folder (from prove --certificate or merge --certificate), or a cascade run directory.")
@@ -27,7 +30,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Certificate: re-enumerate only K ranges chosen at random. Cascade: the size of each random sample where a check is too large to be exhaustive (default 1000).")
     var sample: Int?
 
-    @Flag(help: "Print one JSON object (cascade run directories only); the log goes to stderr.")
+    @Flag(help: "Print one JSON object; the log goes to stderr.")
     var json = false
 
     @Option(help: "Seed for --sample (default: random, and printed so that the check can be repeated).")
@@ -40,23 +43,43 @@ struct VerifyCommand: ParsableCommand {
             throw CoreError.badInput("'\(certificate)' is not a folder: give a certificate folder or a cascade run directory")
         }
         if CascadeVerifier.isRunDirectory(certificate) { return try verifyCascade() }
-        if json { throw CoreError.badInput("--json is supported for cascade run directories only") }
+        try verifyCertificate()
+    }
+
+    /// A prove certificate: everything inside the folder, unreadable files included, is the
+    /// verdict's to judge (NOT VERIFIED, exit 1), never bad input.
+    private func verifyCertificate() throws {
+        let seed = seed ?? UInt64.random(in: 0...UInt64.max)
         var progress: ProgressReporter?
-        do {
-            try Verifier(directory: certificate).verify(
-                sample: sample, seed: seed ?? UInt64.random(in: 0...UInt64.max),
-                log: { Terminal.out($0) },
-                progress: { done, total in
-                    if progress == nil { progress = ProgressReporter(total: total, label: "verify") }
-                    progress?.update(done)
-                })
-            progress?.finish()
-            Terminal.out("VERIFIED")
-        } catch let rejection as Verifier.Rejection {
-            progress?.finish()
-            Terminal.out("NOT VERIFIED: \(rejection.reason)")
-            throw NotVerified()
-        }
+        let report = Verifier(directory: certificate).verify(
+            sample: sample, seed: seed,
+            log: { json ? Terminal.err($0) : Terminal.out($0) },
+            progress: { done, total in
+                if progress == nil { progress = ProgressReporter(total: total, label: "verify") }
+                progress?.update(done)
+            })
+        progress?.finish()
+        Terminal.out(json ? Self.json(report, seed: seed).rendered() : report.verdict.line)
+        if !report.verdict.succeeded { throw NotVerified() }
+    }
+
+    /// `verify CERT --json`: the verdict, how much was checked, and the certificate's counts
+    /// (null where the manifest could not be read or checked that far).
+    private static func json(_ report: Verifier.Report, seed: UInt64) -> JSON {
+        let m = report.manifest
+        return .object([
+            ("kind", .string("certificate")), ("outcome", .string(report.verdict.name)), ("message", .string(report.verdict.line)),
+            ("exhaustive", .bool(report.exhaustive)),
+            ("n", m.map { .int(Int64($0.n)) } ?? .null), ("m", m.map { .int(Int64($0.m)) } ?? .null),
+            ("target", m.map { .string($0.target) } ?? .null), ("rule", m.map { .string($0.rule) } ?? .null),
+            ("max_window", m.map { .string($0.maxWindow) } ?? .null),
+            ("total_compositions", report.totalCompositions.map(JSON.count) ?? .null),
+            ("asym_pruned", m.map { .count($0.asymPruned) } ?? .null), ("test_pruned", m.map { .count($0.testPruned) } ?? .null),
+            ("survivors", m.map { .count($0.survivors) } ?? .null),
+            ("canonical_survivors", m.map { .count($0.canonicalSurvivors) } ?? .null),
+            ("ranges_checked", .count(report.rangesChecked)), ("ranges_total", .count(report.rangesTotal)),
+            ("compositions_checked", .count(report.compositionsChecked)), ("seed", .count(seed)),
+        ])
     }
 
     private func verifyCascade() throws {

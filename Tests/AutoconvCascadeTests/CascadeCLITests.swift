@@ -13,9 +13,10 @@ struct CascadeCLITests {
         return run
     }
 
+    /// Each level's integers; counts are written as decimal strings (`JSON.count`).
     static func levelCounts(_ run: CLIRunner.Result) -> [[String: Int]] {
         (run.json?["levels"] as? [[String: Any]] ?? []).map { level in
-            level.compactMapValues { $0 as? Int }.filter { !["seconds", "file_bytes"].contains($0.key) }
+            level.compactMapValues { ($0 as? String).flatMap { Int($0) } ?? $0 as? Int }.filter { !["seconds", "file_bytes"].contains($0.key) }
         }
     }
 

@@ -69,8 +69,8 @@ import TestSupport
         let levels = try #require(object["levels"] as? [[String: Any]])
         #expect(levels.count == 2)
         // Level 0 classifies all 41 compositions; level 1 all children of the 3 parents.
-        #expect(levels.first?["space_checked"] as? Int == 41)
-        #expect(levels.last?["children_classified"] as? Int == 10_067)
+        #expect(levels.first?["space_checked"] as? String == "41")
+        #expect(levels.last?["children_classified"] as? String == "10067")
         #expect(levels.allSatisfy { $0["exhaustive"] as? Bool == true })
     }
 

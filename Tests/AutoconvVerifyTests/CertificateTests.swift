@@ -23,14 +23,37 @@ import TestSupport
         return folder
     }
 
-    /// The reason `verify` gives, or nil when it accepts.
+    /// The verdict of `verify`.
+    static func verdict(_ folder: String, sample: Int? = nil, seed: UInt64 = 7) -> CheckVerdict {
+        Verifier(directory: folder).verify(sample: sample, seed: seed).verdict
+    }
+
+    /// The reason `verify` gives for NOT VERIFIED, or nil when the certificate is consistent.
     static func rejection(_ folder: String, sample: Int? = nil) -> String? {
-        do {
-            try Verifier(directory: folder).verify(sample: sample, seed: 7)
-            return nil
-        } catch {
-            return (error as? Verifier.Rejection)?.reason ?? "unexpected error \(error)"
+        if case .notVerified(let reason) = verdict(folder, sample: sample) { return reason }
+        return nil
+    }
+
+    /// Removes every survivor from the certificate and redoes every digest and count to
+    /// match, so that it claims a proof; only re-enumerating a forged range can notice.
+    /// Returns the indices of the forged ranges.
+    static func forgeProof(_ folder: String) throws -> [Int] {
+        let forged = try CertificateManifest.read(directory: folder).ranges.indices.filter {
+            try CertificateManifest.read(directory: folder).ranges[$0].survivors > 0
         }
+        for index in forged { try rewriteSurvivors(folder, range: index) { _, records in records = [] } }
+        try edit(folder) { m in
+            for index in forged {
+                m.ranges[index].testPruned += m.ranges[index].survivors
+                m.ranges[index].survivors = 0
+                m.ranges[index].canonicalSurvivors = 0
+            }
+            m.testPruned += m.survivors
+            m.survivors = 0
+            m.canonicalSurvivors = 0
+            m.proven = true
+        }
+        return forged
     }
 
     static func edit(_ folder: String, _ change: (inout CertificateManifest) -> Void) throws {
@@ -60,21 +83,109 @@ import TestSupport
         try #require(try CertificateManifest.read(directory: folder).ranges.firstIndex { $0.survivors > 0 })
     }
 
-    @Test func acceptsAGoodCertificate() throws {
+    /// A consistent certificate with survivors proves nothing: NOT PROVEN, exhaustive or sampled.
+    @Test func consistentCertificateWithSurvivorsIsNotProven() throws {
         let folder = try Self.certificate()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let manifest = try CertificateManifest.read(directory: folder)
         #expect(manifest.ranges.count == 12)
         #expect(manifest.survivors > 0 && !manifest.proven)
-        #expect(Self.rejection(folder) == nil)
-        #expect(Self.rejection(folder, sample: 3) == nil)
+        var log: [String] = []
+        let report = Verifier(directory: folder).verify(log: { log.append($0) })
+        #expect(report.verdict == .notProven(survivors: String(manifest.survivors)))
+        #expect(report.verdict.line == "NOT PROVEN: consistent, \(manifest.survivors) survivors remain")
+        #expect(!report.verdict.succeeded && report.exhaustive && report.rangesChecked == 12)
+        #expect(!log.contains { $0.contains("C >=") }, "\(log)")
+        #expect(Self.verdict(folder, sample: 3) == .notProven(survivors: String(manifest.survivors)))
     }
 
-    @Test func acceptsAProvenCertificate() throws {
+    /// `VERIFIED: C >= t` only after every range was re-enumerated; a sample is SPOT-CHECKED, and
+    /// nothing it logs states a bound.
+    @Test func provenCertificateIsVerifiedOnlyExhaustively() throws {
         let folder = try Self.certificate(ranges: 5, problem: try Problem(n: 1, m: 20, rule: .refined, windows: .twoD), target: Fraction(1, 2))
         defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect(try CertificateManifest.read(directory: folder).proven)
-        #expect(Self.rejection(folder) == nil)
+        var log: [String] = []
+        let report = Verifier(directory: folder).verify(log: { log.append($0) })
+        #expect(report.verdict == .verified(target: "1/2"))
+        #expect(report.verdict.line == "VERIFIED: C >= 1/2" && report.exhaustive && report.rangesChecked == 5)
+        #expect(Self.verdict(folder, sample: 5) == .verified(target: "1/2"), "a sample of every range is exhaustive")
+
+        log = []
+        let sampled = Verifier(directory: folder).verify(sample: 2, seed: 3, log: { log.append($0) })
+        guard case .spotChecked(let what) = sampled.verdict else { Issue.record("\(sampled.verdict)"); return }
+        #expect(what.contains("2 of 5 ranges") && what.contains("seed 3"), "\(what)")
+        #expect(!sampled.exhaustive && sampled.rangesChecked == 2 && sampled.rangesTotal == 5)
+        #expect(sampled.verdict.succeeded)
+        #expect(!log.contains { $0.contains("C >=") }, "\(log)")
+    }
+
+    /// Every survivor removed, digests and counts redone: the exhaustive check finds a missing
+    /// survivor, and no sampled check says VERIFIED; a sample that reaches a forged range
+    /// rejects it too.
+    @Test func forgedProofIsNeverVerified() throws {
+        let folder = try Self.certificate()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let forged = try Self.forgeProof(folder)
+        #expect(!forged.isEmpty, "\(forged)")
+        #expect(try CertificateManifest.read(directory: folder).proven)
+        #expect(Self.rejection(folder)?.contains("is missing from") == true, "\(Self.verdict(folder))")
+        var caught = 0
+        for seed in UInt64(0)..<24 {
+            let verdict = Self.verdict(folder, sample: 1, seed: seed)
+            switch verdict {
+            case .notVerified(let reason):
+                #expect(reason.contains("is missing from"), "\(reason)")
+                caught += 1
+            case .spotChecked:
+                break
+            default:
+                Issue.record("seed \(seed): \(verdict.line)")
+            }
+        }
+        #expect(caught > 0, "no sample of one range among 24 seeds reached a forged range")
+    }
+
+    /// The JSON report of `verify CERT --json`: kind, outcome, message, exhaustive, counts.
+    @Test func verifyCommandPrintsJSONForCertificates() throws {
+        let folder = try Self.certificate(ranges: 5, problem: try Problem(n: 1, m: 20, rule: .refined, windows: .twoD), target: Fraction(1, 2))
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let manifest = try CertificateManifest.read(directory: folder)
+        let result = try CLIRunner.run(["verify", folder, "--json"])
+        #expect(result.exitCode == 0, "\(result)")
+        let object = try #require(result.json, "\(result)")
+        #expect(object["kind"] as? String == "certificate")
+        #expect(object["outcome"] as? String == "verified")
+        #expect(object["message"] as? String == "VERIFIED: C >= 1/2")
+        #expect(object["exhaustive"] as? Bool == true)
+        #expect(object["total_compositions"] as? String == manifest.totalCompositions)
+        #expect(object["test_pruned"] as? String == String(manifest.testPruned))
+        #expect(object["survivors"] as? String == "0")
+        #expect(object["ranges_checked"] as? String == "5" && object["ranges_total"] as? String == "5")
+        #expect(result.stdout.split(separator: "\n").count == 1, "one JSON object: \(result)")
+
+        let sampled = try CLIRunner.run(["verify", folder, "--json", "--sample", "1", "--seed", "9"])
+        #expect(sampled.exitCode == 0, "\(sampled)")
+        #expect(sampled.json?["outcome"] as? String == "spot-checked", "\(sampled)")
+        #expect(sampled.json?["exhaustive"] as? Bool == false)
+        #expect(sampled.json?["ranges_checked"] as? String == "1")
+        #expect(sampled.json?["seed"] as? String == "9")
+
+        try Self.edit(folder) { $0.totalCompositions = "82" }
+        let rejected = try CLIRunner.run(["verify", folder, "--json"])
+        #expect(rejected.exitCode == 1, "\(rejected)")
+        #expect(rejected.json?["outcome"] as? String == "not-verified", "\(rejected)")
+    }
+
+    /// Unreadable or corrupt files inside a certificate folder are NOT VERIFIED (exit 1), not bad input.
+    @Test(arguments: ["{", "not json", ""])
+    func corruptManifestIsNotVerified(text: String) throws {
+        let folder = try Self.certificate(ranges: 2)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try text.write(toFile: folder + "/" + CertificateManifest.fileName, atomically: true, encoding: .utf8)
+        let result = try CLIRunner.run(["verify", folder])
+        #expect(result.exitCode == 1, "\(result)")
+        #expect(result.stdout.split(separator: "\n").last?.hasPrefix("NOT VERIFIED: ") == true, "\(result)")
     }
 
     @Test func rejectsAChangedCount() throws {
@@ -220,7 +331,7 @@ import TestSupport
         folders.append(output)
         let merged = try CertificateMerger.merge(folders.reversed().dropFirst().reversed(), into: output)
         #expect(merged.ranges.count == 12)
-        #expect(Self.rejection(output) == nil)
+        #expect(Self.verdict(output) == .notProven(survivors: String(merged.survivors)))
         #expect(throws: CoreError.self) { try CertificateMerger.merge([folders[0], folders[2]], into: output) }
         #expect(throws: CoreError.self) { try CertificateMerger.merge([folders[0], folders[0], folders[1], folders[2]], into: output) }
     }

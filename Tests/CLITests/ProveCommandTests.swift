@@ -20,10 +20,10 @@ struct ProveCommandTests {
         #expect(json["command"] as? String == "prove")
         #expect(json["target"] as? String == (try TargetParser.parse(entry.target)).description)
         #expect(json["rule"] as? String == entry.rule && json["max_window"] as? String == entry.maxWindow)
-        #expect(json["asym_pruned"] as? UInt64 == entry.asymPruned)
-        #expect(json["test_pruned"] as? UInt64 == entry.testPruned)
-        #expect(json["survivors"] as? UInt64 == entry.survivors)
-        #expect(json["canonical_survivors"] as? UInt64 == entry.canonicalSurvivors)
+        #expect(json["asym_pruned"] as? String == String(entry.asymPruned))
+        #expect(json["test_pruned"] as? String == String(entry.testPruned))
+        #expect(json["survivors"] as? String == String(entry.survivors))
+        #expect(json["canonical_survivors"] as? String == String(entry.canonicalSurvivors))
         #expect(json["proven"] as? Bool == (entry.survivors == 0))
         #expect(result.exitCode == (entry.survivors == 0 ? 0 : 1), "\(result)")
     }
@@ -38,7 +38,7 @@ struct ProveCommandTests {
         #expect(result.exitCode == 0, "\(result)")
         let json = try #require(result.json, "\(result)")
         #expect(json["proven"] as? Bool == true)
-        #expect(json["survivors"] as? Int == 0 && json["canonical_survivors"] as? Int == 0)
+        #expect(json["survivors"] as? String == "0" && json["canonical_survivors"] as? String == "0")
 
         let text = try CLIRunner.run(["prove", "--n", "1", "--m", "10", "--target", target.description])
         #expect(text.exitCode == 0 && text.stdout.contains("PROVEN"), "\(text)")
@@ -54,7 +54,7 @@ struct ProveCommandTests {
 
         let problem = try Problem(n: 2, m: 5)
         let expected = NaiveSolver(problem).prove(target: Fraction(1))
-        #expect(json["survivors"] as? UInt64 == expected.counts.survivors)
+        #expect(json["survivors"] as? String == String(expected.counts.survivors))
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         let (header, records) = try SurvivorFormat.decode(bytes)
         #expect(header.problem == problem && header.target == Fraction(1))
@@ -85,5 +85,37 @@ struct ProveCommandTests {
         let text = try CLIRunner.run(["prove", "--n", "2", "--m", "5", "--target", "1", "--show", "2"])
         #expect(text.exitCode == 1)
         #expect(text.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("survivor ") }.count == 2, "\(text)")
+    }
+
+    /// `--survivors` and `--certificate` write only regular files and folders: a FIFO, a device
+    /// or a link to one is refused (exit 2) and left as it was.
+    @Test func refusesToWriteIntoSpecialFiles() throws {
+        let folder = try CLIRunner.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let fifo = folder.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let link = folder.appendingPathComponent("link").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "/dev/null")
+        let prove = ["prove", "--n", "1", "--m", "5", "--target", "0.5"]
+        // /dev/null itself too: a rename over it would replace the machine's /dev/null.
+        for path in [fifo, link, "/dev/null"] {
+            for option in ["--survivors", "--certificate"] {
+                let result = try CLIRunner.run(prove + [option, path])
+                #expect(result.exitCode == 2, "\(result)")
+                #expect(result.stderrLines.count == 1 && result.stderr.contains(path), "\(result)")
+                #expect(result.stdout.isEmpty, "\(result)")
+            }
+        }
+        #expect(Self.fileType(fifo) == S_IFIFO, "the FIFO was replaced")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == "/dev/null", "the link was replaced")
+        #expect(Self.fileType("/dev/null") == S_IFCHR)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["fifo", "link"])
+    }
+
+    /// The type bits of `path` (not following a symbolic link).
+    static func fileType(_ path: String) -> mode_t {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return 0 }
+        return info.st_mode & S_IFMT
     }
 }

@@ -1,3 +1,4 @@
+import AutoconvCore
 import Foundation
 import Testing
 import TestSupport
@@ -11,7 +12,8 @@ import TestSupport
     static func shardFiles(_ arguments: [String], _ shards: [String], in folder: URL) throws -> [String] {
         try shards.map { shard in
             let result = try CLIRunner.run(arguments + ["--shard", shard])
-            #expect(result.exitCode == 0 || result.exitCode == 1, "\(result)")
+            // A shard that finished exits 0, survivors or not: only merge gives the verdict.
+            #expect(result.exitCode == 0, "\(result)")
             let path = folder.appendingPathComponent("shard-\(shard.replacingOccurrences(of: "/", with: "-")).json").path
             try result.stdout.write(toFile: path, atomically: true, encoding: .utf8)
             return path
@@ -34,8 +36,11 @@ import TestSupport
         return object as NSDictionary
     }
 
+    /// Below the certified bound of (2, 10) with windows ℓ ≤ d: proven, exit 0.
+    static let proven = ["prove", "--n", "2", "--m", "10", "--target", "0.9", "--max-window", "d", "--threads", "2", "--show", "4", "--json"]
+
     /// The unsharded run's arguments with its exit code (prove: survivors remain, exit 1).
-    static let runs: [([String], Int32)] = [(bound, 0), (prove, 1)]
+    static let runs: [([String], Int32)] = [(bound, 0), (prove, 1), (proven, 0)]
 
     @Test(arguments: runs)
     func mergedEqualsUnsharded(arguments: [String], exitCode: Int32) throws {
@@ -49,8 +54,14 @@ import TestSupport
             #expect(merged.exitCode == exitCode, "\(merged)")
             #expect(try Self.untimed(merged) == Self.untimed(whole))
             #expect(Self.keys(merged.stdout) == Self.keys(whole.stdout))
+            // Text and JSON mode agree on the exit code; only a proven merge says PROVEN.
             let text = try CLIRunner.run(["merge"] + files)
+            #expect(text.exitCode == exitCode, "\(text)")
             #expect(text.stdout.contains("compositions    91881"), "\(text)")
+            if arguments[0] == "prove" {
+                let last = text.stdout.split(separator: "\n").last.map(String.init) ?? ""
+                #expect(last.hasPrefix(exitCode == 0 ? "PROVEN: C >= " : "NOT PROVEN"), "\(text)")
+            }
         }
     }
 
@@ -83,29 +94,53 @@ import TestSupport
         }
     }
 
-    /// prove --certificate per shard, merge --certificate, then verify: VERIFIED, exit 0; a
-    /// lone shard's certificate does not cover the space: NOT VERIFIED, exit 1.
+    /// prove --certificate per shard, merge --certificate, then verify: `VERIFIED: C >= t`
+    /// (exit 0) only when every range was re-enumerated; a sampled check is SPOT-CHECKED; a
+    /// lone shard's certificate does not cover the space: NOT VERIFIED, exit 1; a certificate
+    /// with survivors is NOT PROVEN, exit 1.
     @Test func shardCertificatesMergeAndVerify() throws {
         let folder = try CLIRunner.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let arguments = ["prove", "--n", "2", "--m", "5", "--target", "1", "--max-window", "d", "--json"]
-        let files = try ["0/2", "1/2"].map { shard in
-            let certificate = folder.appendingPathComponent("cert-\(shard.first!)").path
-            let result = try CLIRunner.run(arguments + ["--shard", shard, "--certificate", certificate])
-            let path = certificate + ".json"
-            try result.stdout.write(toFile: path, atomically: true, encoding: .utf8)
-            return path
+        // Just below the certified bound of (2, 5) every composition is pruned.
+        let certified = try #require(NaiveSolver(n: 2, m: 5, rule: .refined, windows: .d).bound(canonicalOnly: true).minCertified).value
+        let target = Fraction(certified.numerator * 100 - 1, certified.denominator * 100)
+        func certificate(_ name: String, target: Fraction) throws -> String {
+            let arguments = ["prove", "--n", "2", "--m", "5", "--target", target.description, "--max-window", "d", "--json"]
+            let files = try ["0/2", "1/2"].map { shard in
+                let certificate = folder.appendingPathComponent("\(name)-\(shard.first!)").path
+                let result = try CLIRunner.run(arguments + ["--shard", shard, "--certificate", certificate])
+                #expect(result.exitCode == 0, "\(result)")
+                let path = certificate + ".json"
+                try result.stdout.write(toFile: path, atomically: true, encoding: .utf8)
+                return path
+            }
+            let merged = folder.appendingPathComponent(name).path
+            let merge = try CLIRunner.run(["merge", "--json", "--certificate", merged] + files)
+            #expect(merge.json?["certificate"] as? String == merged, "\(merge)")
+            return merged
         }
-        let merged = folder.appendingPathComponent("cert").path
-        let merge = try CLIRunner.run(["merge", "--json", "--certificate", merged] + files)
-        #expect(merge.json?["certificate"] as? String == merged, "\(merge)")
-        let verified = try CLIRunner.run(["verify", merged])
+        func lastLine(_ result: CLIRunner.Result) -> String { result.stdout.split(separator: "\n").last.map(String.init) ?? "" }
+
+        let proven = try certificate("proven", target: target)
+        let verified = try CLIRunner.run(["verify", proven])
         #expect(verified.exitCode == 0, "\(verified)")
-        #expect(verified.stdout.split(separator: "\n").last == "VERIFIED")
-        let sampled = try CLIRunner.run(["verify", merged, "--sample", "2", "--seed", "1"])
-        #expect(sampled.exitCode == 0 && sampled.stdout.contains("2 of"), "\(sampled)")
-        let partial = try CLIRunner.run(["verify", folder.appendingPathComponent("cert-1").path])
+        #expect(lastLine(verified) == "VERIFIED: C >= \(target)", "\(verified)")
+        let sampled = try CLIRunner.run(["verify", proven, "--sample", "2", "--seed", "1"])
+        #expect(sampled.exitCode == 0, "\(sampled)")
+        #expect(lastLine(sampled).hasPrefix("SPOT-CHECKED: ") && lastLine(sampled).contains("2 of"), "\(sampled)")
+        #expect(!sampled.stdout.contains("C >="), "a sampled check states no bound: \(sampled)")
+        let partial = try CLIRunner.run(["verify", folder.appendingPathComponent("proven-1").path])
         #expect(partial.exitCode == 1, "\(partial)")
-        #expect(partial.stdout.split(separator: "\n").last?.hasPrefix("NOT VERIFIED: ranks [0, ") == true, "\(partial)")
+        #expect(lastLine(partial).hasPrefix("NOT VERIFIED: ranks [0, "), "\(partial)")
+        #expect(!partial.stdout.contains("C >="), "\(partial)")
+
+        let unproven = try certificate("unproven", target: Fraction(1))
+        let survivors = try CLIRunner.run(["prove", "--n", "2", "--m", "5", "--target", "1", "--max-window", "d", "--json"]).json?["survivors"] as? String
+        for extra in [[], ["--sample", "1"]] {
+            let notProven = try CLIRunner.run(["verify", unproven] + extra)
+            #expect(notProven.exitCode == 1, "\(notProven)")
+            #expect(lastLine(notProven) == "NOT PROVEN: consistent, \(survivors ?? "?") survivors remain", "\(notProven)")
+            #expect(!notProven.stdout.contains("C >="), "\(notProven)")
+        }
     }
 }

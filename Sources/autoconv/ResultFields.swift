@@ -1,0 +1,59 @@
+import AutoconvCore
+
+/// The keys `bound` and `prove --json` write, shared with `merge`, which rebuilds a whole run's
+/// result from typed values in exactly the unsharded run's key order.
+enum ResultFields {
+    /// The fields every result starts with.
+    static func header(command: String, problem: Problem, backend: String, device: String, compositions: UInt64) -> [(String, JSON)] {
+        [
+            ("schema_version", .int(1)),
+            ("command", .string(command)),
+            ("n", .int(Int64(problem.n))), ("m", .int(Int64(problem.m))),
+            ("d", .int(Int64(problem.d))), ("S", .int(Int64(problem.S))),
+            ("rule", .string(problem.rule.rawValue)),
+            ("max_window", .string(problem.windows.rawValue)),
+            ("backend", .string(backend)),
+            ("device", .string(device)),
+            ("compositions", .count(compositions)),
+        ]
+    }
+
+    /// One minimum: its exact value, that value as a double, the minimiser, its heights and
+    /// its rank; all null when a shard holds no canonical composition.
+    static func minimum(_ keys: MinimumKeys, _ min: Minimum?, m: Int) -> [(String, JSON)] {
+        [
+            (keys.value, min.map { .string($0.value.description) } ?? .null),
+            (keys.double, min.map { .double($0.value.doubleValue) } ?? .null),
+            (keys.argmin, min.map { JSON.ints($0.composition) } ?? .null),
+            (keys.heights, min.map { .array(heights($0.composition, m: m).map(JSON.string)) } ?? .null),
+            (keys.rank, min.map { .count($0.rank) } ?? .null),
+        ]
+    }
+}
+
+/// Where a minimum of `bound` lives in a result file.
+///
+/// A whole run's minima are b_{n,m} (`min_test`) and the certified bound (`certified_bound`). A
+/// shard's minima are only the smallest values among its own ranks, so they go under names that
+/// do not read as a bound — `shard_min_test` and `shard_min_certified` (with `_value`,
+/// `_argmin`, `_argmin_heights`, `_argmin_rank`) — and only `merge` turns them into the bound.
+struct MinimumKeys {
+    let value: String
+    /// Prepended to `argmin…`.
+    let prefix: String
+
+    var double: String { value + "_value" }
+    var argmin: String { prefix + "argmin" }
+    var heights: String { prefix + "argmin_heights" }
+    var rank: String { prefix + "argmin_rank" }
+
+    static let test = MinimumKeys(value: "min_test", prefix: "")
+    static let certified = MinimumKeys(value: "certified_bound", prefix: "certified_")
+    static let shardTest = MinimumKeys(value: "shard_min_test", prefix: "shard_min_test_")
+    static let shardCertified = MinimumKeys(value: "shard_min_certified", prefix: "shard_min_certified_")
+
+    /// The keys of min test(c) and min cert(c) in a whole (`partial` false) or partial result.
+    static func of(partial: Bool) -> (test: MinimumKeys, certified: MinimumKeys) {
+        partial ? (shardTest, shardCertified) : (test, certified)
+    }
+}
