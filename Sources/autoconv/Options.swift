@@ -55,21 +55,6 @@ struct RunOptions: ParsableArguments {
         if let backend = try opencl.makeOpenCLBackend(choice: backend) { return backend }
         return CPUBackend(threads: threads ?? Terminal.processorCount)
     }
-
-    /// The JSON fields every run reports first.
-    func header(command: String, problem: Problem, backend: Backend, compositions: UInt64) -> [(String, JSON)] {
-        [
-            ("schema_version", .int(1)),
-            ("command", .string(command)),
-            ("n", .int(Int64(problem.n))), ("m", .int(Int64(problem.m))),
-            ("d", .int(Int64(problem.d))), ("S", .int(Int64(problem.S))),
-            ("rule", .string(problem.rule.rawValue)),
-            ("max_window", .string(problem.windows.rawValue)),
-            ("backend", .string(backend.name)),
-            ("device", .string(backend.deviceDescription)),
-            ("compositions", .string(String(compositions))),
-        ]
-    }
 }
 
 /// Where results go: `--json` and `--quiet`.
