@@ -107,7 +107,7 @@ struct ProveCommand: ParsableCommand {
             ("show", .int(Int64(smallest.limit))),
             ("smallest_survivors", .array(smallest.sorted.map { entry in
                 .object([("composition", JSON.ints(entry.composition)), ("test", .string(entry.test.description)),
-                         ("rank", .count(entry.rank))])
+                         ("corrected_test", .string(entry.correctedTest.description)), ("rank", .count(entry.rank))])
             })),
         ]
     }
@@ -124,9 +124,7 @@ struct ProveCommand: ParsableCommand {
             survivors       \(counts.survivors)  (canonical \(counts.canonicalSurvivors))
             elapsed         \(format(seconds, 3)) s  (\(scientific(rate)) compositions/s)
             """
-        for entry in smallest.sorted {
-            text += "\nsurvivor        c = \(entry.composition)  test = \(entry.test) ≈ \(format(entry.test.doubleValue, 6))"
-        }
+        for entry in smallest.sorted { text += "\nsurvivor        " + entry.text(problem.rule, target: target) }
         if sharded.isPartial {
             text += "\n" + sharded.partialNote("`autoconv merge` of every shard's --json result gives the verdict")
         } else {
@@ -140,8 +138,17 @@ struct ProveCommand: ParsableCommand {
 struct SmallestSurvivors {
     struct Entry {
         let test: Fraction
+        /// max (WS − K)/(4nℓm²) under the run's rule: what prove compared with the target.
+        let correctedTest: Fraction
         let rank: UInt64
         let composition: [Int]
+
+        /// "c = […]  test = …  refined-corrected test = … ≤ target t": the raw test value and
+        /// the value that was compared with the target, so a reader sees how close it came.
+        func text(_ rule: Rule, target: Fraction) -> String {
+            "c = \(composition)  test = \(test) ≈ \(format(test.doubleValue, 6))  "
+                + "\(rule.rawValue)-corrected test = \(correctedTest) ≈ \(format(correctedTest.doubleValue, 6)) ≤ target \(target)"
+        }
     }
 
     let limit: Int
@@ -156,7 +163,9 @@ struct SmallestSurvivors {
     mutating func add(_ batch: [Survivor]) {
         guard limit > 0 else { return }
         for survivor in batch {
-            let entry = Entry(test: evaluator.testValue(survivor.composition), rank: survivor.rank, composition: survivor.composition)
+            let entry = Entry(test: evaluator.testValue(survivor.composition),
+                              correctedTest: evaluator.correctedTestValue(survivor.composition),
+                              rank: survivor.rank, composition: survivor.composition)
             if sorted.count == limit, let last = sorted.last, !(entry.test < last.test) { continue }
             let index = sorted.firstIndex { entry.test < $0.test } ?? sorted.count
             sorted.insert(entry, at: index)

@@ -80,11 +80,20 @@ struct ProveCommandTests {
         for (entry, want) in zip(shown, expected) {
             #expect(entry["composition"] as? [Int] == want.survivor.composition)
             #expect(entry["test"] as? String == want.test.description)
+            // The value compared with the target, under the run's rule: at most the target.
+            let corrected = naive.windowValues(want.survivor.composition).corrected
+            #expect(entry["corrected_test"] as? String == corrected.description)
+            #expect(corrected <= Fraction(1))
         }
 
         let text = try CLIRunner.run(["prove", "--n", "2", "--m", "5", "--target", "1", "--show", "2"])
         #expect(text.exitCode == 1)
-        #expect(text.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("survivor ") }.count == 2, "\(text)")
+        let lines = text.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("survivor ") }
+        #expect(lines.count == 2, "\(text)")
+        for (line, want) in zip(lines, expected) {
+            let corrected = naive.windowValues(want.survivor.composition).corrected
+            #expect(line.contains("refined-corrected test = \(corrected) ≈") && line.hasSuffix("≤ target 1"), "\(line)")
+        }
     }
 
     /// `--survivors` and `--certificate` write only regular files and folders: a FIFO, a device

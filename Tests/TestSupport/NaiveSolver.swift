@@ -134,6 +134,12 @@ public struct NaiveSolver {
     /// test(c) = max over windows of WS/(4nℓm²), and cert(c) = max(max_W (WS − K_W)/(4nℓm²),
     /// asym(c)), from one autoconvolution.
     public func values(_ c: [Int]) -> (test: Fraction, certified: Fraction) {
+        let (test, corrected) = windowValues(c)
+        return (test, max(corrected, asymmetryValue(c).fraction!))
+    }
+
+    /// test(c), and max_W (WS − K_W)/(4nℓm²) (the value prove compares with the target).
+    public func windowValues(_ c: [Int]) -> (test: Fraction, corrected: Fraction) {
         let conv = autoconvolution(c)
         let tests: [Fraction] = windows.map { w in
             Fraction(Int64(windowSum(conv, w)), Int64(scale(w)))
@@ -141,8 +147,7 @@ public struct NaiveSolver {
         let corrected: [Fraction] = windows.map { w in
             Fraction(Int64(windowSum(conv, w) - correction(c, w)), Int64(scale(w)))
         }
-        let asymmetry: Fraction = asymmetryValue(c).fraction!
-        return (tests.max()!, max(corrected.max()!, asymmetry))
+        return (tests.max()!, corrected.max()!)
     }
 
     public func testValue(_ c: [Int]) -> Fraction { values(c).test }
