@@ -137,7 +137,7 @@ public struct CertificateManifest: Codable, Equatable, Sendable {
         do {
             try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw CoreError.failure("cannot write certificate manifest '\(path)': \(error)")
+            throw CoreError.failure("cannot write certificate manifest '\(path)': \(fileErrorText(error))")
         }
     }
 

@@ -104,7 +104,7 @@ public final class CertificateWriter {
         do {
             try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw CoreError.failure("cannot write certificate file '\(path)': \(error)")
+            throw CoreError.failure("cannot write certificate file '\(path)': \(fileErrorText(error))")
         }
     }
 }
