@@ -7,8 +7,9 @@ import Darwin
 #endif
 import AutoconvCore
 
-/// Streams survivors into a `SurvivorFormat` file. It writes `PATH.tmp`, and only a complete
-/// file (flushed, fsynced) is renamed to `PATH`, so a reader never sees a partial file.
+/// Streams survivors into a `SurvivorFormat` file. It writes `PATH.tmp` (a new regular file,
+/// see `AtomicFile.create`), and only a complete file (flushed, fsynced) is renamed to `PATH`,
+/// so a reader never sees a partial file.
 public final class SurvivorWriter {
     public let path: String
     private let temporary: String
@@ -21,8 +22,11 @@ public final class SurvivorWriter {
     public init(path: String, header: SurvivorFormat.Header) throws {
         self.path = path
         temporary = path + ".tmp"
-        guard let handle = fopen(temporary, "wb") else {
-            throw CoreError.badInput("cannot write survivors file '\(path)': \(String(cString: strerror(errno)))")
+        let fd = try AtomicFile.create(temporary)
+        guard let handle = fdopen(fd, "wb") else {
+            close(fd)
+            unlink(temporary)
+            throw CoreError.failure("cannot write survivors file '\(path)': \(String(cString: strerror(errno)))")
         }
         file = handle
         try write(SurvivorFormat.encode(header))
@@ -50,10 +54,7 @@ public final class SurvivorWriter {
         }
         fclose(handle)
         file = nil
-        guard rename(temporary, path) == 0 else {
-            throw CoreError.failure("cannot rename '\(temporary)' to '\(path)': \(String(cString: strerror(errno)))")
-        }
-        AtomicFile.syncDirectory(of: path)
+        try AtomicFile.rename(temporary, over: path)
     }
 
     /// Drops the partial file (after a failure).
