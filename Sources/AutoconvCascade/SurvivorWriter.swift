@@ -22,7 +22,12 @@ public final class SurvivorWriter {
     public init(path: String, header: SurvivorFormat.Header) throws {
         self.path = path
         temporary = path + ".tmp"
-        let fd = try AtomicFile.create(temporary)
+        let fd: Int32
+        do {
+            fd = try AtomicFile.create(temporary)
+        } catch CoreError.badInput(let message) {
+            throw CoreError.badInput("cannot write survivors file '\(path)': \(message)")
+        }
         guard let handle = fdopen(fd, "wb") else {
             close(fd)
             unlink(temporary)

@@ -80,6 +80,9 @@ struct CascadeCommand: ParsableCommand {
 
     func run() throws {
         guard show >= 0 else { throw CoreError.badInput("show must be at least 0 (got \(show))") }
+        // Before any directory exists, so that a signal never ends the process with a
+        // directory half made: it is seen at the first batch, and the run stops resumable.
+        InterruptSignal.install()
         if let resume { try resumeRun(resume) } else { try newRun() }
     }
 
@@ -110,7 +113,7 @@ struct CascadeCommand: ParsableCommand {
     /// Continues a run with its own parameters and, unless given again, its own settings.
     private func resumeRun(_ path: String) throws {
         let parametersGiven = [n != nil, m != nil, target != nil, levels != nil, maxD != nil, rule != nil,
-                     maxWindow != nil, children != nil, dir != nil]
+                               maxWindow != nil, children != nil, dir != nil]
         guard !parametersGiven.contains(true) else {
             throw CoreError.badInput("--resume takes every parameter from its run directory: drop --n, --m, --target, --levels, --max-d, --rule, --max-window, --children and --dir")
         }
@@ -164,7 +167,6 @@ struct CascadeCommand: ParsableCommand {
             Terminal.err("autoconv: WARNING: --children exact uses exact pair sums only (Δ ≡ 0); this is NOT a proof (method.md §6)")
         }
         Terminal.err("cascade run directory: \(directory.path)")
-        InterruptSignal.install()
         let progress = CascadeProgress()
         let cascade = try Cascade(directory: directory, backend: backends.levelZero, childBackend: backends.children,
                                   stop: { InterruptSignal.isRaised }, events: progress.handle)
