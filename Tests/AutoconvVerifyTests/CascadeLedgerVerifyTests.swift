@@ -134,6 +134,28 @@ import TestSupport
         #expect(result.stdout.split(separator: "\n").last?.hasPrefix("NOT VERIFIED: ") == true, "\(result)")
     }
 
+    /// Every flipped byte and every truncation of the state, the manifest and a ledger of a
+    /// proven run: NOT VERIFIED each time, never a crash and never a verdict that succeeds.
+    @Test(arguments: ["state", "manifest", "level-1.ledger"])
+    func everyDamagedByteIsNotVerified(file: String) throws {
+        let dir = try CascadeVerifyTests.copy(Self.proven)
+        let path = dir + "/" + file
+        let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        var mutations = (0..<original.count).map { length in Array(original.prefix(length)) }
+        for i in original.indices {
+            var flipped = original
+            flipped[i] ^= 0x01
+            mutations.append(flipped)
+        }
+        for mutated in mutations {
+            try Data(mutated).write(to: URL(fileURLWithPath: path))
+            let verdict = CascadeVerifier(directory: dir).verify(sample: 5, seed: 1).verdict
+            #expect(verdict.name == "not-verified", "\(file) damaged: \(verdict)")
+        }
+        try Data(original).write(to: URL(fileURLWithPath: path))
+        #expect(CascadeVerifier(directory: dir).verify().verdict == .verified(target: "19/20"))
+    }
+
     /// Removes the verdict words that are allowed, so that what is left must not state a bound.
     static func statesABound(_ line: String) -> Bool {
         let rest = line.replacingOccurrences(of: "NOT PROVEN", with: "").replacingOccurrences(of: "NOT VERIFIED", with: "")
