@@ -45,7 +45,7 @@ struct CascadeRunCLITests {
         kill(pid, SIGINT)
         holder.waitUntilExit()
         #expect(holder.terminationReason == .exit && holder.terminationStatus == 75)
-        let resumed = try Self.cascade(["--resume", dir, "--threads", "1"], signalAfter: 1)
+        let resumed = try Self.cascade(["--resume", dir, "--threads", "1"], signalAfter: 2)
         #expect(resumed.exitCode == 75, "the lock is free again: \(resumed)")
     }
 
