@@ -49,7 +49,7 @@ public final class Cascade {
     public var checkpointSeconds: Double = 2
     /// Memory for buffered survivors before they are spilled as a sorted run.
     public var sortMemory = 256 << 20
-    private let problems: [Problem]
+    private var problems: [Problem] { directory.problems }
     private let clock = ContinuousClock()
 
     public init(directory: RunDirectory, backend: Backend, childBackend: ChildBackend,
@@ -59,7 +59,6 @@ public final class Cascade {
         self.childBackend = childBackend
         self.stop = stop
         self.events = events
-        problems = try directory.parameters.problems()
     }
 
     var parameters: CascadeParameters { directory.parameters }
@@ -71,9 +70,6 @@ public final class Cascade {
         }
         while directory.state.outcome == .running {
             let level = directory.state.level
-            if directory.state.current.d == 0 {
-                directory.state.current = LevelSummary(level: level, d: problems[level].d)
-            }
             if level == 0 { try runFirstLevel() } else { try runChildLevel(level) }
             try finishLevel(level)
         }
@@ -85,13 +81,9 @@ public final class Cascade {
 
     private func sorter(_ level: Int) -> SurvivorSorter {
         SurvivorSorter(directory: directory.path, prefix: directory.runPrefix(level),
-                       header: header(level), memoryLimit: sortMemory,
+                       header: directory.survivorHeader(level), memoryLimit: sortMemory,
                        runs: directory.state.runs.map { directory.path + "/" + $0 },
                        nextRun: directory.state.nextRun)
-    }
-
-    private func header(_ level: Int) -> SurvivorFormat.Header {
-        .init(problem: problems[level], target: parameters.target, level: level)
     }
 
     private func cutoffs(_ level: Int) -> ProveCutoffs { ProveCutoffs(problem: problems[level], target: parameters.target) }
@@ -116,7 +108,7 @@ public final class Cascade {
             childCounts.asymmetryPruned = UInt128(counts.asymmetryPruned)
             childCounts.testPruned = UInt128(counts.testPruned)
             childCounts.survivors = UInt128(counts.survivors)
-            let elapsed = try checkpoint(sorter, counts: childCounts, position: upper, started: started)
+            let elapsed = try checkpoint(sorter, counts: childCounts, range: lower..<upper, started: started)
             size = adapt(size, seconds: elapsed, minimum: 1 << 10, maximum: 1 << 32)
             events(.progress(level: 0, done: upper, total: total, children: directory.state.current.children,
                              seconds: directory.state.current.seconds))
@@ -126,7 +118,7 @@ public final class Cascade {
     /// Level ≥ 1: expand the previous level's survivors.
     private func runChildLevel(_ level: Int) throws {
         let parents = try SurvivorReader(path: directory.levelFile(level - 1))
-        guard parents.header == header(level - 1) else {
+        guard parents.header == directory.survivorHeader(level - 1) else {
             throw CoreError.badInput("survivor file '\(parents.path)' belongs to another run or level")
         }
         let total = parents.count
@@ -157,21 +149,27 @@ public final class Cascade {
             } catch is BatchStopped {
                 throw CascadeInterrupted(directory: directory.path)
             }
-            let elapsed = try checkpoint(sorter, counts: counts, position: position + UInt64(batch.count), started: started)
+            let elapsed = try checkpoint(sorter, counts: counts, range: position..<(position + UInt64(batch.count)), started: started)
             size = adapt(size, seconds: elapsed, minimum: 1, maximum: 1 << 16)
             events(.progress(level: level, done: directory.state.position, total: total,
                              children: directory.state.current.children, seconds: directory.state.current.seconds))
         }
     }
 
-    /// Makes the batch durable: its survivors as a run, then the state. Returns the batch's seconds.
-    private func checkpoint(_ sorter: SurvivorSorter, counts: ChildCounts, position: UInt64,
+    /// Makes the batch of ranks or parents `range` durable: its survivors as a run, its ledger
+    /// entry, then the state that counts it. Returns the batch's seconds.
+    private func checkpoint(_ sorter: SurvivorSorter, counts: ChildCounts, range: Range<UInt64>,
                             started: ContinuousClock.Instant) throws -> Double {
         try sorter.flush()
         let elapsed = seconds(since: started)
-        directory.state.current.counts.merge(counts)
+        guard let ledger = directory.ledger, let total = directory.state.current.counts.adding(counts) else {
+            throw CoreError.failure("level \(directory.state.level): no ledger, or its counts overflow 128 bits")
+        }
+        try ledger.append(Ledger.Entry(first: range.lowerBound, end: range.upperBound, counts: counts))
+        directory.state.ledgers[directory.state.level] = ledger.mark
+        directory.state.current.counts = total
         directory.state.current.seconds += elapsed
-        directory.state.position = position
+        directory.state.position = range.upperBound
         directory.state.runs = sorter.runs.map { String($0.split(separator: "/").last!) }
         directory.state.nextRun = sorter.nextRun
         try directory.save()
@@ -191,9 +189,10 @@ public final class Cascade {
     private func finishLevel(_ level: Int) throws {
         let started = clock.now
         let runs = directory.state.runs.map { directory.path + "/" + $0 }
+        let header = directory.survivorHeader(level)
         let canonical = SurvivorSorter(directory: directory.path, prefix: "level-\(level).run-canonical",
-                                       header: header(level), memoryLimit: sortMemory)
-        let writer = try SurvivorWriter(path: directory.levelFile(level), header: header(level))
+                                       header: header, memoryLimit: sortMemory)
+        let writer = try SurvivorWriter(path: directory.levelFile(level), header: header)
         do {
             try SurvivorSorter.merge(runs) { child in
                 try writer.append(child)
@@ -207,7 +206,7 @@ public final class Cascade {
         try canonical.flush()
         var orbits: UInt128 = 0
         try SurvivorSorter.merge(canonical.runs) { _ in orbits += 1 }
-        for path in canonical.runs { AtomicFile.remove(path) }
+        for path in canonical.runs + canonical.mergedAway { AtomicFile.remove(path) }
         var summary = directory.state.current
         guard UInt128(writer.count) == summary.survivors else {
             throw CoreError.failure("level \(level): \(summary.survivors) survivors counted but \(writer.count) distinct (a child with two parents?)")
@@ -220,12 +219,20 @@ public final class Cascade {
             directory.state.outcome = .proven
         } else if level == parameters.finalLevel {
             directory.state.outcome = .notProven
-        } else {
+        }
+        if directory.state.outcome == .running {
+            // The next level's empty ledger exists before the state names it.
+            directory.ledger = try Ledger.create(path: directory.ledgerFile(level + 1), level: level + 1)
+            directory.state.ledgers.append(Ledger.Mark(level: level + 1))
             directory.state.level = level + 1
             directory.state.current = LevelSummary(level: level + 1, d: problems[level + 1].d)
+        } else {
+            directory.ledger = nil
+            directory.state.current = summary
         }
         directory.state.position = 0
         directory.state.runs = []
+        directory.state.nextRun = 0
         try directory.save()
         for path in runs { AtomicFile.remove(path) }
         events(.levelFinished(summary))

@@ -69,7 +69,7 @@ public struct CascadeParameters: Equatable, Sendable {
 
     init?(manifest: [String: String]) {
         guard let n0 = manifest["n0"].flatMap({ Int($0) }), let m = manifest["m"].flatMap({ Int($0) }),
-              let target = manifest["target"].flatMap({ Fraction(parsing: $0) }),
+              let target = manifest["target"].flatMap({ try? TargetParser.parse($0) }),
               let rule = manifest["rule"].flatMap({ Rule(rawValue: $0) }),
               let windows = manifest["max-window"].flatMap({ WindowSet(rawValue: $0) }),
               let family = manifest["children"].flatMap({ ChildFamily(rawValue: $0) }),

@@ -9,76 +9,187 @@ import AutoconvCore
 
 /// A cascade's run directory: everything needed to resume, nothing else.
 ///
-///     manifest            parameters and binary version, written once
-///     state               progress, replaced atomically after every finished batch
+///     manifest            parameters and binary version, written once (sealed)
+///     settings            how the run runs (backend, device, threads, …), not what it computes (sealed)
+///     state               progress, replaced atomically after every finished batch (sealed, `CascadeState`)
+///     lock                held (flock) by the process working on the run (`RunLock`)
 ///     level-K.surv        the distinct survivors of level K, sorted (SurvivorFormat)
+///     level-K.ledger      one line per finished batch of level K (`Ledger`)
 ///     level-K.run-N.surv  sorted runs of the level in progress, listed in `state`
 ///
-/// Both text files are "key value" lines. A file not listed in `state` (a run written just
-/// before a kill) is deleted on open, so the directory always matches its last checkpoint.
+/// The text files are "key value" lines ending in a `sha256` line (`SealedText`). Opening a run
+/// checks every seal and cross-checks the state against the ledgers and the survivor files
+/// (`checkConsistency`); anything that does not fit is a one-line `badInput`, never a result.
+/// Only then are files not listed in `state` (a run written just before a kill) deleted, so the
+/// directory matches its last checkpoint.
 public final class RunDirectory {
     public let path: String
     public let parameters: CascadeParameters
+    /// The problem of every level.
+    let problems: [Problem]
     var state: CascadeState
+    /// The ledger of the level in progress; nil once the run has ended.
+    var ledger: Ledger?
+    /// The run's settings, as `saveSettings` last wrote them (empty if it never did).
+    public private(set) var settings: [String: String] = [:]
+    private let lock: RunLock
 
-    static let manifestHeader = "autoconv-cascade-run 1"
+    static let manifestHeader = "autoconv-cascade-run 2"
+    static let settingsHeader = "autoconv-cascade-settings 1"
 
-    /// Opens an existing run (then `parameters`, if given, must match it) or creates one
-    /// (then `parameters` is required). A different binary version or parameters, or an
-    /// unreadable manifest or state, is a one-line `badInput`.
+    /// Opens an existing run (then `parameters`, if given, must match it) or creates one in a
+    /// new or empty directory (then `parameters` is required). Either way the directory is
+    /// locked for the life of this object. A path that is not a directory, a run of another
+    /// binary or other parameters, or a damaged or inconsistent run is a one-line `badInput`;
+    /// a directory this call created is removed again when it fails.
     public init(path: String, parameters: CascadeParameters?, binaryVersion: String) throws {
         self.path = path
-        let manifestPath = path + "/manifest"
-        if let text = AtomicFile.read(manifestPath) {
-            let manifest = RunDirectory.parse(text)
-            guard text.hasPrefix(RunDirectory.manifestHeader), let stored = CascadeParameters(manifest: manifest) else {
-                throw CoreError.badInput("run directory '\(path)' has an unreadable manifest")
-            }
-            guard manifest["binary"] == binaryVersion else {
-                throw CoreError.badInput("run directory '\(path)' was written by \(manifest["binary"] ?? "an unknown binary"), not \(binaryVersion): start a new run")
-            }
+        let exists = AtomicFile.exists(path)
+        guard !exists || AtomicFile.isDirectory(path) else {
+            throw CoreError.badInput("'\(path)' exists and is not a directory")
+        }
+        if exists && AtomicFile.exists(path + "/manifest") {
+            lock = try RunLock(directory: path)
+            let stored = try RunDirectory.readManifest(path: path, binaryVersion: binaryVersion)
             if let parameters, parameters != stored {
                 throw CoreError.badInput("run directory '\(path)' holds a run with different parameters (\(RunDirectory.describe(stored))): use another --dir, or --resume it")
             }
             self.parameters = stored
-            guard let stateText = AtomicFile.read(path + "/state"), let state = CascadeState(text: stateText) else {
-                throw CoreError.badInput("run directory '\(path)' has an unreadable state file")
+            problems = try stored.problems()
+            let stateBytes = try AtomicFile.readBytes(path + "/state") ?? []
+            do {
+                state = try CascadeState(bytes: stateBytes)
+            } catch {
+                throw CoreError.badInput("run directory '\(path)': the state file '\(path)/state' is invalid: \(error.reason)")
             }
-            self.state = state
+            settings = try RunDirectory.readSettings(path: path)
+            ledger = try checkConsistency()
             removeStrayFiles()
         } else {
             guard let parameters else {
-                throw CoreError.badInput("'\(path)' is not a cascade run directory (no manifest)")
-            }
-            if mkdir(path, 0o755) != 0 && errno != EEXIST {
-                throw CoreError.badInput("cannot create run directory '\(path)': \(String(cString: strerror(errno)))")
-            }
-            guard AtomicFile.list(path).isEmpty else {
-                throw CoreError.badInput("run directory '\(path)' exists and is not empty (and holds no cascade run)")
+                throw CoreError.badInput("'\(path)' is not a cascade run directory (\(exists ? "no manifest" : "it does not exist"))")
             }
             self.parameters = parameters
-            state = CascadeState()
-            let lines = [RunDirectory.manifestHeader, "binary \(binaryVersion)"]
-                + parameters.manifestLines.map { "\($0.0) \($0.1)" }
-            try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: manifestPath)
-            try save()
+            problems = try parameters.problems()
+            state = CascadeState(firstD: problems[0].d)
+            if !exists {
+                guard mkdir(path, 0o755) == 0 else {
+                    throw CoreError.badInput("cannot create run directory '\(path)': \(String(cString: strerror(errno)))")
+                }
+            }
+            // Checked before locking, so that a foreign directory never gets a `lock` file.
+            guard !AtomicFile.list(path).contains(where: { $0 != "lock" }) else {
+                throw CoreError.badInput("run directory '\(path)' exists and is not empty (and holds no cascade run)")
+            }
+            do {
+                lock = try RunLock(directory: path)
+            } catch {
+                // Another process holds the lock: its files are not ours to remove.
+                if !exists { rmdir(path) }
+                throw error
+            }
+            do {
+                guard AtomicFile.list(path) == ["lock"] else {
+                    throw CoreError.badInput("run directory '\(path)' was filled by another process meanwhile")
+                }
+                try AtomicFile.write(RunDirectory.manifestText(parameters, binaryVersion: binaryVersion), to: path + "/manifest")
+                ledger = try Ledger.create(path: ledgerFile(0), level: 0)
+                try save()
+            } catch {
+                RunDirectory.removeRun(at: path, keepDirectory: exists)
+                throw error
+            }
         }
     }
+
+    /// The summaries of the finished levels, in order.
+    public var finishedLevels: [LevelSummary] { state.finished }
 
     func save() throws {
         try AtomicFile.write(state.text, to: path + "/state")
     }
 
     public func levelFile(_ level: Int) -> String { "\(path)/level-\(level).surv" }
+    func ledgerFile(_ level: Int) -> String { "\(path)/level-\(level).ledger" }
     func runPrefix(_ level: Int) -> String { "level-\(level).run" }
+
+    /// The header every survivor file (and sorted run) of `level` carries.
+    func survivorHeader(_ level: Int) -> SurvivorFormat.Header {
+        .init(problem: problems[level], target: parameters.target, level: level)
+    }
+
+    /// Replaces the settings file with `pairs` (keys without spaces, values on one line).
+    public func saveSettings(_ pairs: [(key: String, value: String)]) throws {
+        for (key, value) in pairs {
+            precondition(!key.isEmpty && !key.contains(" ") && !key.contains("\n") && !value.contains("\n"), "setting '\(key)'")
+        }
+        let lines = [RunDirectory.settingsHeader] + pairs.map { "\($0.key) \($0.value)" }
+        try AtomicFile.write(SealedText.seal(lines.joined(separator: "\n") + "\n"), to: path + "/settings")
+        settings = Dictionary(pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+    }
+
+    /// Deletes the files a run directory holds (and nothing else), then, unless `keepDirectory`,
+    /// the directory if that leaves it empty: for a run that failed before it was worth keeping.
+    public static func removeRun(at path: String, keepDirectory: Bool = false) {
+        for name in AtomicFile.list(path) where isRunFileName(name) {
+            AtomicFile.remove(path + "/" + name)
+        }
+        if !keepDirectory { rmdir(path) }
+    }
+
+    private static func isRunFileName(_ name: String) -> Bool {
+        ["manifest", "settings", "state", "lock"].contains(name) || name.hasSuffix(".tmp")
+            || (name.hasPrefix("level-") && (name.hasSuffix(".surv") || name.hasSuffix(".ledger")))
+    }
 
     /// Deletes temporary files and runs that the state does not list.
     private func removeStrayFiles() {
-        let listed = Set(state.runs.map { String($0.split(separator: "/").last!) })
+        let listed = Set(state.runs)
         for name in AtomicFile.list(path) {
             let stray = name.hasSuffix(".tmp") || (name.contains(".run-") && !listed.contains(name))
             if stray { AtomicFile.remove(path + "/" + name) }
         }
+    }
+
+    // MARK: Manifest and settings
+
+    static func manifestText(_ parameters: CascadeParameters, binaryVersion: String) -> String {
+        let lines = [manifestHeader, "binary \(binaryVersion)"] + parameters.manifestLines.map { "\($0.0) \($0.1)" }
+        return SealedText.seal(lines.joined(separator: "\n") + "\n")
+    }
+
+    /// The parameters of the manifest, which must be sealed, of this binary, and written
+    /// exactly as `manifestText` writes them.
+    private static func readManifest(path: String, binaryVersion: String) throws -> CascadeParameters {
+        let file = path + "/manifest"
+        let bytes = try AtomicFile.readBytes(file) ?? []
+        guard !bytes.starts(with: Array("autoconv-cascade-run 1\n".utf8)) else {
+            throw CoreError.badInput("run directory '\(path)' is of cascade format 1, which has no checksums or ledgers: start a new run")
+        }
+        guard let body = SealedText.unseal(bytes) else {
+            throw CoreError.badInput("run directory '\(path)': the manifest '\(file)' is damaged (its sha256 line is missing or does not match)")
+        }
+        let values = parse(body)
+        guard body.hasPrefix(manifestHeader + "\n") else {
+            throw CoreError.badInput("run directory '\(path)': '\(file)' is not a cascade manifest of this format (\(manifestHeader))")
+        }
+        guard values["binary"] == binaryVersion else {
+            throw CoreError.badInput("run directory '\(path)' was written by \(values["binary"] ?? "an unknown binary"), not \(binaryVersion): start a new run")
+        }
+        guard let stored = CascadeParameters(manifest: values),
+              manifestText(stored, binaryVersion: binaryVersion) == String(decoding: bytes, as: UTF8.self) else {
+            throw CoreError.badInput("run directory '\(path)': the manifest '\(file)' is unreadable")
+        }
+        return stored
+    }
+
+    private static func readSettings(path: String) throws -> [String: String] {
+        let file = path + "/settings"
+        guard let bytes = try AtomicFile.readBytes(file) else { return [:] }
+        guard let body = SealedText.unseal(bytes), body.hasPrefix(settingsHeader + "\n") else {
+            throw CoreError.badInput("run directory '\(path)': the settings file '\(file)' is damaged (its sha256 line is missing or does not match)")
+        }
+        return parse(body)
     }
 
     static func parse(_ text: String) -> [String: String] {
@@ -92,48 +203,5 @@ public final class RunDirectory {
 
     static func describe(_ p: CascadeParameters) -> String {
         "n=\(p.n0) m=\(p.m) target=\(p.target) rule=\(p.rule.rawValue) max-window=\(p.windows.rawValue) children=\(p.family.rawValue) levels=\(p.finalLevel)"
-    }
-}
-
-/// Progress of a run, as saved after every batch.
-struct CascadeState {
-    enum Outcome: String { case running, proven, notProven = "not-proven" }
-
-    var outcome = Outcome.running
-    /// Summaries of the finished levels.
-    var finished: [LevelSummary] = []
-    /// The level in progress and its counts so far (parents or ranks before `position`).
-    var level = 0
-    var position: UInt64 = 0
-    var current = LevelSummary(level: 0, d: 0)
-    var runs: [String] = []
-    var nextRun = 0
-
-    init() {}
-
-    var text: String {
-        var lines = ["outcome \(outcome.rawValue)", "level \(level)", "position \(position)",
-                     "next-run \(nextRun)", "runs \(runs.joined(separator: " "))",
-                     "current \(current.fields.joined(separator: " "))"]
-        lines += finished.map { "finished \($0.fields.joined(separator: " "))" }
-        return lines.joined(separator: "\n") + "\n"
-    }
-
-    init?(text: String) {
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-            guard let key = parts.first else { continue }
-            let rest = Array(parts.dropFirst())
-            switch key {
-            case "outcome": guard let o = rest.first.flatMap({ Outcome(rawValue: String($0)) }) else { return nil }; outcome = o
-            case "level": guard let v = rest.first.flatMap({ Int($0) }) else { return nil }; level = v
-            case "position": guard let v = rest.first.flatMap({ UInt64($0) }) else { return nil }; position = v
-            case "next-run": guard let v = rest.first.flatMap({ Int($0) }) else { return nil }; nextRun = v
-            case "runs": runs = rest.filter { !$0.isEmpty }.map(String.init)
-            case "current": guard let s = LevelSummary(fields: rest) else { return nil }; current = s
-            case "finished": guard let s = LevelSummary(fields: rest) else { return nil }; finished.append(s)
-            default: return nil
-            }
-        }
     }
 }

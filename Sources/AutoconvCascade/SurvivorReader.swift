@@ -26,60 +26,94 @@ public final class SurvivorReader {
 
     public init(path: String) throws {
         self.path = path
-        guard let handle = fopen(path, "rb") else {
-            throw CoreError.badInput("cannot read survivor file '\(path)': \(String(cString: strerror(errno)))")
-        }
+        let handle = try SurvivorReader.open(path)
         // Properties are set only after validation, so a throw never reaches `deinit`.
-        let facts: (header: SurvivorFormat.Header, count: UInt64, bytes: UInt64)
+        let facts: Shape
         do {
-            facts = try SurvivorReader.validate(handle, path: path)
+            facts = try SurvivorReader.shape(handle, path: path)
+            try SurvivorReader.checkChecksum(handle, path: path, facts)
         } catch {
             fclose(handle)
             throw error
         }
         file = handle
-        (header, count, bytes) = facts
+        (header, count, bytes) = (facts.header, facts.count, facts.bytes)
         recordSize = 2 * header.problem.d
     }
 
-    /// Checks header, trailer, size and checksum; leaves the handle at the first record.
-    private static func validate(_ handle: UnsafeMutablePointer<FILE>, path: String) throws
-        -> (header: SurvivorFormat.Header, count: UInt64, bytes: UInt64) {
-        func bad(_ why: String) -> CoreError { .badInput("survivor file '\(path)' is invalid: \(why)") }
+    /// What a survivor file's header and trailer say, checked against its size but without
+    /// reading the records: enough to cross-check a run directory's state on every open
+    /// without reading every level's survivors.
+    public struct Shape: Equatable, Sendable {
+        public let header: SurvivorFormat.Header
+        public let count: UInt64
+        public let bytes: UInt64
+        let checksum: UInt64
+    }
+
+    /// The file's `Shape` (header, trailer and size agree); `badInput` naming the file if not.
+    public static func shape(of path: String) throws -> Shape {
+        let handle = try open(path)
+        defer { fclose(handle) }
+        return try shape(handle, path: path)
+    }
+
+    private static func open(_ path: String) throws -> UnsafeMutablePointer<FILE> {
+        guard let fd = try AtomicFile.openExisting(path) else {
+            throw CoreError.badInput("cannot read survivor file '\(path)': \(String(cString: strerror(ENOENT)))")
+        }
+        guard let handle = fdopen(fd, "rb") else {
+            close(fd)
+            throw CoreError.badInput("cannot read survivor file '\(path)': \(String(cString: strerror(errno)))")
+        }
+        return handle
+    }
+
+    private static func bad(_ path: String, _ why: String) -> CoreError {
+        .badInput("survivor file '\(path)' is invalid: \(why)")
+    }
+
+    /// Checks that header, trailer and size agree.
+    private static func shape(_ handle: UnsafeMutablePointer<FILE>, path: String) throws -> Shape {
         fseeko(handle, 0, SEEK_END)
         let size = Int(ftello(handle))
-        guard size >= SurvivorFormat.headerSize + SurvivorFormat.trailerSize else { throw bad("truncated") }
+        guard size >= SurvivorFormat.headerSize + SurvivorFormat.trailerSize else { throw bad(path, "truncated") }
         var head = [UInt8](repeating: 0, count: SurvivorFormat.headerSize)
         var tail = [UInt8](repeating: 0, count: SurvivorFormat.trailerSize)
         fseeko(handle, 0, SEEK_SET)
-        guard fread(&head, 1, head.count, handle) == head.count else { throw bad("truncated") }
+        guard fread(&head, 1, head.count, handle) == head.count else { throw bad(path, "truncated") }
         fseeko(handle, off_t(size - SurvivorFormat.trailerSize), SEEK_SET)
-        guard fread(&tail, 1, tail.count, handle) == tail.count else { throw bad("truncated") }
+        guard fread(&tail, 1, tail.count, handle) == tail.count else { throw bad(path, "truncated") }
         let header: SurvivorFormat.Header
         do {
             header = try SurvivorFormat.decodeHeader(head[...])
         } catch CoreError.badInput(let message) {
-            throw bad(message)
+            throw bad(path, message)
         }
-        guard let trailer = try? SurvivorFormat.decodeTrailer(tail[...]) else { throw bad("truncated") }
+        guard let trailer = try? SurvivorFormat.decodeTrailer(tail[...]) else { throw bad(path, "truncated") }
         let recordSize = 2 * header.problem.d
         let body = size - SurvivorFormat.headerSize - SurvivorFormat.trailerSize
         guard body % recordSize == 0, UInt64(body / recordSize) == trailer.count else {
-            throw bad("record count \(trailer.count) does not match the data")
+            throw bad(path, "record count \(trailer.count) does not match the data")
         }
+        return Shape(header: header, count: trailer.count, bytes: UInt64(size), checksum: trailer.checksum)
+    }
+
+    /// Checks the records against the trailer's checksum (one streaming pass); leaves the
+    /// handle at the first record.
+    private static func checkChecksum(_ handle: UnsafeMutablePointer<FILE>, path: String, _ shape: Shape) throws {
         fseeko(handle, off_t(SurvivorFormat.headerSize), SEEK_SET)
         var hash = SurvivorFormat.checksum([UInt8]())
-        var left = body
+        var left = Int(shape.bytes) - SurvivorFormat.headerSize - SurvivorFormat.trailerSize
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while left > 0 {
             let want = min(left, chunk.count)
-            guard fread(&chunk, 1, want, handle) == want else { throw bad("truncated") }
+            guard fread(&chunk, 1, want, handle) == want else { throw bad(path, "truncated") }
             hash = SurvivorFormat.checksum(chunk[0..<want], continuing: hash)
             left -= want
         }
-        guard hash == trailer.checksum else { throw bad("checksum mismatch") }
+        guard hash == shape.checksum else { throw bad(path, "checksum mismatch") }
         fseeko(handle, off_t(SurvivorFormat.headerSize), SEEK_SET)
-        return (header, trailer.count, UInt64(size))
     }
 
     deinit { fclose(file) }

@@ -38,16 +38,21 @@ public final class SurvivorSorter {
     }
 
     /// Writes the buffered records as a run (if any) and, past `fanIn` runs, merges them into one.
+    /// The runs merged away are not deleted here (a saved state may still list them, and a crash
+    /// before the next one would leave it listing missing files): the caller deletes them once
+    /// no state names them (`mergedAway`).
     public func flush() throws {
         try spill()
         if runs.count > SurvivorSorter.fanIn {
             let merged = try newRun()
             _ = try SurvivorSorter.merge(runs, into: merged)
-            let old = runs
+            mergedAway += runs
             runs = [merged.path]
-            for path in old { AtomicFile.remove(path) }
         }
     }
+
+    /// Runs merged into a later run by `flush`, for the caller to delete.
+    public private(set) var mergedAway: [String] = []
 
     /// Forgets buffered records that were not flushed (after an interrupted batch).
     public func dropBuffer() { buffer.removeAll() }

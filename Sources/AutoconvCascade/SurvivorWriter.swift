@@ -7,8 +7,9 @@ import Darwin
 #endif
 import AutoconvCore
 
-/// Streams survivors into a `SurvivorFormat` file. It writes `PATH.tmp`, and only a complete
-/// file (flushed, fsynced) is renamed to `PATH`, so a reader never sees a partial file.
+/// Streams survivors into a `SurvivorFormat` file. It writes `PATH.tmp` (a new regular file,
+/// see `AtomicFile.create`), and only a complete file (flushed, fsynced) is renamed to `PATH`,
+/// so a reader never sees a partial file.
 public final class SurvivorWriter {
     public let path: String
     private let temporary: String
@@ -22,13 +23,21 @@ public final class SurvivorWriter {
         self.path = path
         temporary = path + ".tmp"
         // Only regular files are written and renamed over: a FIFO, a device (/dev/null) or a
-        // link to one at PATH would be replaced by the rename, and fopen would write into one at
-        // PATH.tmp (following a link there), so both are refused before anything is touched.
-        guard Self.isAbsentOrRegular(path, followingLinks: true), Self.isAbsentOrRegular(temporary, followingLinks: false) else {
-            throw CoreError.badInput("survivors file '\(path)' (or '\(temporary)') exists and is not a regular file")
+        // link to one at PATH would be replaced by the rename, so it is refused before anything
+        // is touched; the temporary file is created afresh (O_EXCL, no links followed).
+        guard Self.isAbsentOrRegular(path, followingLinks: true) else {
+            throw CoreError.badInput("survivors file '\(path)' exists and is not a regular file")
         }
-        guard let handle = fopen(temporary, "wb") else {
-            throw CoreError.badInput("cannot write survivors file '\(path)': \(String(cString: strerror(errno)))")
+        let fd: Int32
+        do {
+            fd = try AtomicFile.create(temporary)
+        } catch CoreError.badInput(let message) {
+            throw CoreError.badInput("cannot write survivors file '\(path)': \(message)")
+        }
+        guard let handle = fdopen(fd, "wb") else {
+            close(fd)
+            unlink(temporary)
+            throw CoreError.failure("cannot write survivors file '\(path)': \(String(cString: strerror(errno)))")
         }
         file = handle
         try write(SurvivorFormat.encode(header))
@@ -56,10 +65,7 @@ public final class SurvivorWriter {
         }
         fclose(handle)
         file = nil
-        guard rename(temporary, path) == 0 else {
-            throw CoreError.failure("cannot rename '\(temporary)' to '\(path)': \(String(cString: strerror(errno)))")
-        }
-        AtomicFile.syncDirectory(of: path)
+        try AtomicFile.rename(temporary, over: path)
     }
 
     /// Drops the partial file (after a failure).

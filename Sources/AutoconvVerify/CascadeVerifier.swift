@@ -2,10 +2,14 @@ import AutoconvCore
 
 /// The independent checker of a cascade run directory (`autoconv verify RUN_DIR`).
 ///
-/// It reads the parameters from the directory's manifest, then re-checks every finished level
-/// with `PlainCompositions`, `PlainChildren` and `PlainClassifier` (method.md §3 and §5, none of
-/// the engines' code), streaming the sorted survivor files and binary-searching them:
+/// It reads the parameters from the directory's sealed manifest and state, then re-checks every
+/// finished level with `PlainCompositions`, `PlainChildren` and `PlainClassifier` (method.md §3
+/// and §5, none of the engines' code), streaming the sorted survivor files and binary-searching
+/// them. It takes none of the state's counts on trust:
 ///
+/// - coverage (`CascadeCoverage`), always in full: the level's ledger tiles all of its ranks or
+///   parents, its children are the exact number of relaxed children of those parents, its
+///   survivors are the file's records from each range, and its sums are the state's counts;
 /// - level 0: the plain survivors of all compositions at (n0, m) are exactly the file's records
 ///   (exhaustive up to `exhaustiveLimit` compositions, else `sample` random ranks checked both
 ///   ways: survivor ⇔ listed);
@@ -18,18 +22,12 @@ import AutoconvCore
 ///   `exhaustiveLimit` children together and each is small; else up to `sample` random parents,
 ///   until their enumerated children pass `exhaustiveLimit`.
 ///
-/// The run proves C ≥ target iff the checks pass, the family is relaxed, the state says proven
-/// and the last level's file is empty. Corrupt files and directories are `badInput`; everything
-/// else that is wrong ends the check as `.notVerified`.
+/// The verdict (`CheckVerdict`): `verified` when every check was exhaustive, the family is
+/// relaxed and the last level's file is empty (the state saying `proven`); `spotChecked` when
+/// the same holds as far as sampled; `notProven` for a consistent run whose final level still
+/// has survivors; `notVerified` for anything else — an unsound family, an unfinished run, or a
+/// damaged, missing, inconsistent or edited file.
 public struct CascadeVerifier {
-    public enum Outcome: Equatable, Sendable {
-        /// Every check was exhaustive and the run proves its target.
-        case verified
-        /// The run proves its target as far as checked; the text says what was sampled.
-        case spotChecked(String)
-        case notVerified(String)
-    }
-
     /// What was checked at one level.
     public struct LevelReport: Equatable, Sendable {
         public var level: Int
@@ -46,6 +44,8 @@ public struct CascadeVerifier {
         public var childrenClassified: UInt64 = 0
         /// Checked parents whose children were sampled rather than enumerated.
         public var parentsSampled: UInt64 = 0
+        /// Ledger entries whose coverage and counts were recounted (all of them).
+        public var ledgerEntries: Int = 0
         /// The sampling used at this level, empty when every check was exhaustive.
         public var sampling: [String] = []
 
@@ -53,11 +53,13 @@ public struct CascadeVerifier {
     }
 
     public struct Report: Sendable {
-        public var outcome: Outcome
+        public var verdict: CheckVerdict
         public var n0 = 0, m = 0
         public var target = "", rule = "", maxWindow = "", family = ""
         public var levels: [LevelReport] = []
-        public var proven = false
+
+        /// Whether every check of every level was exhaustive.
+        public var exhaustive: Bool { !levels.isEmpty && levels.allSatisfy(\.exhaustive) }
     }
 
     /// Compositions, records or children classified exhaustively at one level at most.
@@ -66,9 +68,18 @@ public struct CascadeVerifier {
     public static let parentChildLimit: UInt64 = 200_000
 
     public let directory: String
+    let exhaustiveLimit: UInt64
+    let parentChildLimit: UInt64
 
     public init(directory: String) {
+        self.init(directory: directory, exhaustiveLimit: Self.exhaustiveLimit, parentChildLimit: Self.parentChildLimit)
+    }
+
+    /// With other limits, so that tests can make small runs sample.
+    init(directory: String, exhaustiveLimit: UInt64, parentChildLimit: UInt64) {
         self.directory = directory
+        self.exhaustiveLimit = exhaustiveLimit
+        self.parentChildLimit = parentChildLimit
     }
 
     /// Whether `directory` holds a cascade run rather than a prove certificate.
@@ -77,84 +88,129 @@ public struct CascadeVerifier {
     }
 
     /// Checks the run. `sample` (default 1000) is the size of every random sample taken where a
-    /// check is too large to be exhaustive; `log` sees one line per step. Throws `badInput` for
-    /// a directory or file that cannot be read; every other defect is in the report's outcome.
-    public func verify(sample: Int = 1000, seed: UInt64 = 0, log: (String) -> Void = { _ in }) throws -> Report {
+    /// check is too large to be exhaustive; `log` sees one line per step. Every defect, a file
+    /// that cannot be read included, ends in the report's verdict.
+    public func verify(sample: Int = 1000, seed: UInt64 = 0, log: (String) -> Void = { _ in }) -> Report {
+        var report = Report(verdict: .notVerified(reason: "not checked"))
+        do {
+            try check(&report, sample: sample, seed: seed, log: log)
+        } catch let rejection as Verifier.Rejection {
+            report.verdict = .notVerified(reason: rejection.reason)
+        } catch {
+            report.verdict = .notVerified(reason: "\(error)")
+        }
+        return report
+    }
+
+    private func check(_ report: inout Report, sample: Int, seed: UInt64, log: (String) -> Void) throws {
         let files = try CascadeRunFiles.read(directory: directory)
-        var report = Report(outcome: .verified)
         (report.n0, report.m, report.target) = (files.n0, files.m, files.target)
         (report.rule, report.maxWindow, report.family) = (files.rule, files.maxWindow, files.family)
         let (p, q) = try parameters(files)
-        log("cascade run: n0=\(files.n0) m=\(files.m) target=\(files.target) rule=\(files.rule) max-window=\(files.maxWindow) children=\(files.family) levels 0…\(files.finalLevel), state \(files.outcome), \(files.finished.count) finished levels")
+        log("cascade run: n0=\(files.n0) m=\(files.m) target=\(files.target) rule=\(files.rule) max-window=\(files.maxWindow) children=\(files.family) levels 0…\(files.finalLevel), \(files.finished.count) finished levels")
         guard files.family == "relaxed" else {
-            report.outcome = .notVerified("children '\(files.family)' is not the sound relaxed family (method.md §5): not a proof")
-            return report
+            throw Verifier.Rejection(reason: "children '\(files.family)' is not the sound relaxed family (method.md §5): not a proof")
         }
+        guard !files.finished.isEmpty else { throw Verifier.Rejection(reason: "no level is finished") }
         var generator = SplitMix64(seed: seed)
-        do {
-            guard !files.finished.isEmpty else { throw Verifier.Rejection(reason: "no level is finished") }
-            var previous: SortedSurvivorFile?
-            for (index, summary) in files.finished.enumerated() {
-                let n = files.n0 << index
-                guard summary.level == index, summary.d == 2 * n else {
-                    throw Verifier.Rejection(reason: "the state's finished levels are not 0, 1, … with d = 2·n0·2^level")
-                }
-                let classifier = PlainClassifier(n: n, m: files.m, refined: files.rule == "refined",
-                                                 maxLength: files.maxWindow == "d" ? 2 * n : 4 * n, targetNumerator: p, targetDenominator: q)
-                let file = try SortedSurvivorFile(path: "\(directory)/level-\(index).surv")
-                guard file.header.problem.n == n, file.header.problem.m == files.m, file.header.problem.rule.rawValue == files.rule,
-                      file.header.problem.windows.rawValue == files.maxWindow, file.header.level == index,
-                      Verifier.reduced(file.header.target.numerator, file.header.target.denominator) == Verifier.reduced(p, q) else {
-                    throw Verifier.Rejection(reason: "'\(file.path)' names other parameters than the run's manifest")
-                }
-                guard file.count == summary.survivors else {
-                    throw Verifier.Rejection(reason: "'\(file.path)' lists \(file.count) survivors, the state says \(summary.survivors)")
-                }
-                var level = LevelReport(level: index, d: 2 * n)
-                level.records = file.count
-                if let previous {
-                    try checkChildLevel(file, parents: previous, classifier: classifier, sample: sample, generator: &generator, report: &level)
-                } else {
-                    try checkFirstLevel(file, classifier: classifier, sample: sample, generator: &generator, report: &level)
-                }
-                log("level \(index) (d = \(2 * n)): \(file.count) survivors checked" + (level.exhaustive ? " exhaustively" : "; sampled: " + level.sampling.joined(separator: "; ")))
-                report.levels.append(level)
-                previous = file
+        var previous: SortedSurvivorFile?
+        for (index, summary) in files.finished.enumerated() {
+            let n = files.n0 << index
+            guard summary.level == index, summary.d == 2 * n else {
+                throw Verifier.Rejection(reason: "the state's finished levels are not 0, 1, … with d = 2·n0·2^level")
             }
-            let last = files.finished.last!
-            report.proven = files.outcome == "proven" && last.survivors == 0
-            guard report.proven else {
-                throw Verifier.Rejection(reason: files.outcome == "running"
-                    ? "the run is unfinished (state 'running'), so it proves nothing yet"
-                    : "the run does not prove C >= \(files.target): \(last.survivors) survivors remain at d = \(last.d) (state '\(files.outcome)')")
+            let classifier = PlainClassifier(n: n, m: files.m, refined: files.rule == "refined",
+                                             maxLength: files.maxWindow == "d" ? 2 * n : 4 * n, targetNumerator: p, targetDenominator: q)
+            let file = try SortedSurvivorFile(path: "\(directory)/level-\(index).surv")
+            guard file.header.problem.n == n, file.header.problem.m == files.m, file.header.problem.rule.rawValue == files.rule,
+                  file.header.problem.windows.rawValue == files.maxWindow, file.header.level == index,
+                  Verifier.reduced(file.header.target.numerator, file.header.target.denominator) == Verifier.reduced(p, q) else {
+                throw Verifier.Rejection(reason: "'\(file.path)' names other parameters than the run's manifest")
             }
-            log("result: no composition survives at d = \(last.d), so C >= \(files.target) (method.md §5)")
-            let sampled = report.levels.filter { !$0.exhaustive }.map { "level \($0.level): " + $0.sampling.joined(separator: ", ") }
-            report.outcome = sampled.isEmpty ? .verified : .spotChecked(sampled.joined(separator: "; ") + " (seed \(seed))")
-        } catch let rejection as Verifier.Rejection {
-            report.outcome = .notVerified(rejection.reason)
+            guard UInt128(file.count) == summary.counts.survivors else {
+                throw Verifier.Rejection(reason: "'\(file.path)' lists \(file.count) survivors, the state says \(summary.counts.survivors)")
+            }
+            var coverage = try CascadeCoverage(ledger: try ledger(index, files), level: index,
+                                               space: try previous?.count ?? compositions(classifier))
+            var level = LevelReport(level: index, d: 2 * n)
+            level.records = file.count
+            level.ledgerEntries = coverage.ledger.entries.count
+            if let previous {
+                try checkChildLevel(file, parents: previous, classifier: classifier, sample: sample, generator: &generator,
+                                    report: &level, coverage: &coverage)
+            } else {
+                try checkFirstLevel(file, classifier: classifier, sample: sample, generator: &generator, report: &level)
+                try countFirstLevelSurvivors(file, classifier: classifier, coverage: &coverage)
+            }
+            try coverage.compare(claimed: summary.counts)
+            log("level \(index) (d = \(2 * n)): \(file.count) survivors checked" + (level.exhaustive ? " exhaustively" : "; sampled: " + level.sampling.joined(separator: "; ")) + "; \(level.ledgerEntries) ledger entries cover every \(index == 0 ? "rank" : "parent")")
+            report.levels.append(level)
+            previous = file
         }
-        return report
+        let last = files.finished.last!
+        switch files.outcome {
+        case "proven":
+            guard last.counts.survivors == 0 else {
+                throw Verifier.Rejection(reason: "the state's outcome is 'proven', but \(last.counts.survivors) survivors remain at d = \(last.d)")
+            }
+            if report.exhaustive {
+                log("result: no composition survives at d = \(last.d), so C >= \(files.target) (method.md §5)")
+                report.verdict = .verified(target: files.target)
+            } else {
+                // Sampled: no bound may be stated, only what was checked.
+                log("result: the last level (d = \(last.d)) is empty, and every sampled check agreed")
+                let sampled = report.levels.filter { !$0.exhaustive }.map { "level \($0.level): " + $0.sampling.joined(separator: ", ") }
+                report.verdict = .spotChecked(sampled: sampled.joined(separator: "; ") + " (seed \(seed))")
+            }
+        case "not-proven":
+            guard files.finished.count == files.finalLevel + 1, last.counts.survivors > 0 else {
+                throw Verifier.Rejection(reason: "the state's outcome is 'not-proven' at level \(last.level), which is not the final level \(files.finalLevel) with survivors")
+            }
+            log("result: \(last.counts.survivors) survivors remain at the final level (d = \(last.d))")
+            report.verdict = .notProven(survivors: "\(last.counts.survivors)")
+        default:
+            throw Verifier.Rejection(reason: "the run is unfinished (level \(files.level) at position \(files.position)), so it proves nothing yet")
+        }
+    }
+
+    /// Level `index`'s ledger, which must be the one the state counted.
+    private func ledger(_ index: Int, _ files: CascadeRunFiles) throws -> CascadeLedgerFile {
+        guard index < files.ledgers.count, files.ledgers[index].level == index else {
+            throw Verifier.Rejection(reason: "the state has no ledger line for level \(index)")
+        }
+        let ledger = try CascadeLedgerFile.read(path: "\(directory)/level-\(index).ledger", level: index)
+        guard ledger.entries.count == files.ledgers[index].entries, ledger.link == files.ledgers[index].link else {
+            throw Verifier.Rejection(reason: "ledger '\(ledger.path)' has \(ledger.entries.count) entries, not the \(files.ledgers[index].entries) the state counted, or other ones")
+        }
+        return ledger
     }
 
     // MARK: Parameters
 
     private func parameters(_ files: CascadeRunFiles) throws -> (Int64, Int64) {
-        guard files.n0 >= 1, files.m >= 1, files.finalLevel >= 0, files.finalLevel <= 6,
+        guard files.n0 >= 1, files.m >= 1, files.m <= 46_340, files.finalLevel >= 0, files.finalLevel <= 6,
               2 * (files.n0 << files.finalLevel) <= 64, 4 * (files.n0 << files.finalLevel) * files.m <= 46_340 else {
-            throw CoreError.badInput("run directory '\(directory)': inconsistent parameters n0 = \(files.n0), m = \(files.m), final level \(files.finalLevel)")
+            throw Verifier.Rejection(reason: "inconsistent parameters n0 = \(files.n0), m = \(files.m), final level \(files.finalLevel)")
         }
-        guard files.rule == "flat" || files.rule == "refined" else { throw CoreError.badInput("run directory '\(directory)': unknown rule '\(files.rule)'") }
+        guard files.rule == "flat" || files.rule == "refined" else { throw Verifier.Rejection(reason: "unknown rule '\(files.rule)'") }
         guard files.maxWindow == "d" || files.maxWindow == "2d" else {
-            throw CoreError.badInput("run directory '\(directory)': unknown window set '\(files.maxWindow)'")
+            throw Verifier.Rejection(reason: "unknown window set '\(files.maxWindow)'")
         }
         guard files.finished.count <= files.finalLevel + 1 else {
-            throw CoreError.badInput("run directory '\(directory)': the state lists more levels than the manifest allows")
+            throw Verifier.Rejection(reason: "the state lists more levels than the manifest allows")
         }
         guard let (p, q) = Verifier.fraction(files.target), p > 0, p < 2 * q, p <= 1_000_000_000_000, q <= 1_000_000_000_000 else {
-            throw CoreError.badInput("run directory '\(directory)': target '\(files.target)' is not a fraction in (0, 2)")
+            throw Verifier.Rejection(reason: "target '\(files.target)' is not a fraction in (0, 2)")
         }
         return (p, q)
+    }
+
+    /// The number of compositions at level 0.
+    private func compositions(_ classifier: PlainClassifier) throws -> UInt64 {
+        guard let total = PlainCompositions.count(parts: classifier.d, sum: classifier.S), total <= UInt128(UInt64.max) else {
+            throw Verifier.Rejection(reason: "level 0 (d = \(classifier.d), S = \(classifier.S)) has more compositions than a single level covers")
+        }
+        return UInt64(total)
     }
 
     // MARK: Level 0
@@ -162,11 +218,8 @@ public struct CascadeVerifier {
     private func checkFirstLevel(_ file: SortedSurvivorFile, classifier: PlainClassifier, sample: Int,
                                  generator: inout SplitMix64, report: inout LevelReport) throws {
         let (d, S) = (classifier.d, classifier.S)
-        guard let total = PlainCompositions.count(parts: d, sum: S), total <= UInt128(UInt64.max) else {
-            throw CoreError.badInput("level 0 (d = \(d), S = \(S)) has more compositions than a single level covers")
-        }
-        report.space = UInt64(total)
-        if report.space <= Self.exhaustiveLimit {
+        report.space = try compositions(classifier)
+        if report.space <= exhaustiveLimit {
             // Both orders are lexicographic, so the plain survivors and the file merge in one pass.
             var c = PlainCompositions.unrank(0, parts: d, sum: S)!
             var more = true
@@ -195,7 +248,9 @@ public struct CascadeVerifier {
             report.recordsClassified = file.count
             return
         }
-        let records = try checkRecords(file, classifier: classifier, sample: sample, generator: &generator, report: &report, parents: nil)
+        var noTally: [[Int]: UInt64] = [:]
+        let records = try checkRecords(file, classifier: classifier, sample: sample, generator: &generator, report: &report,
+                                       parents: nil, tally: &noTally) { _ in }
         for _ in 0..<sample {
             let rank = UInt64.random(in: 0..<report.space, using: &generator)
             let c = PlainCompositions.unrank(rank, parts: d, sum: S)!
@@ -210,29 +265,46 @@ public struct CascadeVerifier {
         if records < file.count { report.sampling.append("\(records) of \(file.count) records classified") }
     }
 
+    /// Counts level 0's records per ledger entry: the records are in rank order, and the records
+    /// of an entry [first, end) are those from the composition of rank `first` up to (without)
+    /// the next entry's first composition.
+    private func countFirstLevelSurvivors(_ file: SortedSurvivorFile, classifier: PlainClassifier,
+                                          coverage: inout CascadeCoverage) throws {
+        let entries = coverage.ledger.entries
+        let starts = entries.map { PlainCompositions.unrank($0.first, parts: classifier.d, sum: classifier.S)! }
+        var j = 0
+        try file.forEach { _, c in
+            while j + 1 < entries.count && !c.lexicographicallyPrecedes(starts[j + 1]) { j += 1 }
+            coverage.addSurvivor(at: entries[j].first)
+        }
+    }
+
     // MARK: Levels ≥ 1
 
     /// Streams `file` once: order and sums (in `forEach`), every record's parent listed in
-    /// `parents` (when given), `tally` counting records per parent of interest, and the plain
-    /// verdict of every record, or of `sample` random ones past `exhaustiveLimit`. Returns the
-    /// number of records classified.
+    /// `parents` (when given; `onParent` sees its index), `tally` counting records per parent of
+    /// interest, and the plain verdict of every record, or of `sample` random ones past
+    /// `exhaustiveLimit`. Returns the number of records classified.
     @discardableResult
     private func checkRecords(_ file: SortedSurvivorFile, classifier: PlainClassifier, sample: Int, generator: inout SplitMix64,
-                              report: inout LevelReport, parents: SortedSurvivorFile?, tally: inout [[Int]: UInt64]) throws -> UInt64 {
+                              report: inout LevelReport, parents: SortedSurvivorFile?, tally: inout [[Int]: UInt64],
+                              onParent: (_ index: UInt64) -> Void) throws -> UInt64 {
         var chosen: Set<UInt64>?
-        if file.count > Self.exhaustiveLimit { chosen = Self.randomIndices(sample, below: file.count, generator: &generator) }
+        if file.count > exhaustiveLimit { chosen = Self.randomIndices(sample, below: file.count, generator: &generator) }
         var classified: UInt64 = 0
+        let level = report.level
         try file.forEach { index, c in
             if let parents {
                 let t = PlainChildren.parent(of: c)
-                guard try parents.contains(t) else {
-                    throw Verifier.Rejection(reason: "level \(report.level) lists \(c), whose parent \(t) is not a survivor of level \(report.level - 1)")
+                guard let parentIndex = try parents.index(of: t) else {
+                    throw Verifier.Rejection(reason: "level \(level) lists \(c), whose parent \(t) is not a survivor of level \(level - 1)")
                 }
+                onParent(parentIndex)
                 tally[t]? += 1
             }
             if chosen?.contains(index) ?? true {
                 guard classifier.classify(c) == .survivor else {
-                    throw Verifier.Rejection(reason: "level \(report.level) lists \(c), which is not a plain survivor")
+                    throw Verifier.Rejection(reason: "level \(level) lists \(c), which is not a plain survivor")
                 }
                 classified += 1
             }
@@ -241,24 +313,22 @@ public struct CascadeVerifier {
         return classified
     }
 
-    private func checkRecords(_ file: SortedSurvivorFile, classifier: PlainClassifier, sample: Int, generator: inout SplitMix64,
-                              report: inout LevelReport, parents: SortedSurvivorFile?) throws -> UInt64 {
-        var tally: [[Int]: UInt64] = [:]
-        return try checkRecords(file, classifier: classifier, sample: sample, generator: &generator, report: &report, parents: parents, tally: &tally)
-    }
-
     private func checkChildLevel(_ file: SortedSurvivorFile, parents: SortedSurvivorFile, classifier: PlainClassifier, sample: Int,
-                                 generator: inout SplitMix64, report: inout LevelReport) throws {
+                                 generator: inout SplitMix64, report: inout LevelReport, coverage: inout CascadeCoverage) throws {
         report.space = parents.count
         let cap: UInt64 = 1 << 40
         var totalChildren: UInt64 = 0
         var allSmall = true
-        try parents.forEach { _, t in
-            let k = PlainChildren.count(of: t, cappedAt: cap)
+        try parents.forEach { index, t in
+            guard let exact = PlainChildren.count(of: t) else {
+                throw Verifier.Rejection(reason: "level \(report.level - 1) lists \(t), which has 2^128 children or more")
+            }
+            try coverage.addChildren(exact, ofParent: index)
+            let k = exact < UInt128(cap) ? UInt64(exact) : cap
             totalChildren = min(cap, totalChildren + k)
-            if k > Self.parentChildLimit { allSmall = false }
+            if k > parentChildLimit { allSmall = false }
         }
-        let allParents = allSmall && totalChildren <= Self.exhaustiveLimit
+        let allParents = allSmall && totalChildren <= exhaustiveLimit
         // Parents to check, in the order they are checked; their records are tallied in the
         // stream so that each one's enumerated survivors can be matched exactly.
         var order: [UInt64]
@@ -271,15 +341,15 @@ public struct CascadeVerifier {
             for i in order { tally[try parents.record(at: i)] = 0 }
         }
         let records = try checkRecords(file, classifier: classifier, sample: sample, generator: &generator,
-                                       report: &report, parents: parents, tally: &tally)
+                                       report: &report, parents: parents, tally: &tally) { coverage.addSurvivor(at: $0) }
         if records < file.count { report.sampling.append("\(records) of \(file.count) records classified") }
 
         for i in order {
-            if !allParents && report.childrenClassified >= Self.exhaustiveLimit { break }
+            if !allParents && report.childrenClassified >= exhaustiveLimit { break }
             let t = try parents.record(at: i)
             let k = PlainChildren.count(of: t, cappedAt: cap)
             report.spaceChecked += 1
-            if k <= Self.parentChildLimit {
+            if k <= parentChildLimit {
                 var survivors: UInt64 = 0
                 var missing: [Int]?
                 var failure: Error?
@@ -318,7 +388,7 @@ public struct CascadeVerifier {
             report.sampling.append("\(report.spaceChecked) of \(parents.count) parents chosen at random (\(totalChildren == cap ? "over 2^40" : "\(totalChildren)") children in all)")
         }
         if report.parentsSampled > 0 {
-            report.sampling.append("\(report.parentsSampled) parents with over \(Self.parentChildLimit) children: \(sample) random children each (patterns left to right, then uniform splits), survivor ⇒ listed")
+            report.sampling.append("\(report.parentsSampled) parents with over \(parentChildLimit) children: \(sample) random children each (patterns left to right, then uniform splits), survivor ⇒ listed")
         }
     }
 

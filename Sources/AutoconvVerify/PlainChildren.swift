@@ -21,23 +21,33 @@ enum PlainChildren {
         return t
     }
 
-    /// The number of children of `t`, or `cap` if there are more; `cap` ≤ 2^40 keeps every
-    /// product below 2^64 (σ_i + 1 ≤ 2S + 2 < 2^17, two terms per step).
-    static func count(of t: [Int], cappedAt cap: UInt64) -> UInt64 {
-        precondition(cap <= 1 << 40)
-        // ways[Δ] = children of pairs i … d−1 given Δ_i, from the right (Δ_d = 0).
-        var ways: [UInt64] = [1, 0]
+    /// The exact number of children of `t`, or nil from 2^128 on.
+    static func count(of t: [Int]) -> UInt128? {
+        // ways[Δ] = children of pairs i … d−1 given Δ_i, from the right (Δ_d = 0). Every term
+        // computed is at most the total (Δ_i = 1 is reachable from any prefix, as σ_{i−1} ≥ 0
+        // then), so an overflow anywhere means the total is 2^128 or more.
+        var ways: [UInt128] = [1, 0]
         for i in stride(from: t.count - 1, through: 0, by: -1) {
-            var next: [UInt64] = [0, 0]
-            for low in 0...1 {
+            var next: [UInt128] = [0, 0]
+            for low in 0...(i == 0 ? 0 : 1) {
                 for high in 0...(i + 1 == t.count ? 0 : 1) {
                     let sigma = 2 * t[i] + high - low
-                    if sigma >= 0 { next[low] = min(cap, next[low] + UInt64(sigma + 1) * ways[high]) }
+                    guard sigma >= 0 else { continue }
+                    let (product, o1) = UInt128(sigma + 1).multipliedReportingOverflow(by: ways[high])
+                    let (sum, o2) = next[low].addingReportingOverflow(product)
+                    guard !o1, !o2 else { return nil }
+                    next[low] = sum
                 }
             }
             ways = next
         }
         return ways[0]
+    }
+
+    /// The number of children of `t`, or `cap` if there are more.
+    static func count(of t: [Int], cappedAt cap: UInt64) -> UInt64 {
+        guard let exact = count(of: t), exact < UInt128(cap) else { return cap }
+        return UInt64(exact)
     }
 
     /// Calls `body` with every child of `t`, pattern by pattern (Δ_1 first), each split in turn.

@@ -23,13 +23,10 @@ final class SortedSurvivorFile {
     private var d: Int { header.problem.d }
 
     /// Opens the file and checks header, trailer, size and checksum (one streaming pass); any
-    /// defect is a one-line `badInput` naming the file.
+    /// defect is a `Verifier.Rejection` naming the file.
     init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            throw CoreError.badInput("cannot read survivor file '\(path)': \(String(cString: strerror(errno)))")
-        }
+        let fd = try RegularFile.open(path).get()
         do {
             (header, count) = try Self.validate(fd, path: path)
         } catch {
@@ -43,7 +40,7 @@ final class SortedSurvivorFile {
     deinit { close(descriptor) }
 
     private static func validate(_ fd: Int32, path: String) throws -> (SurvivorFormat.Header, UInt64) {
-        func bad(_ why: String) -> CoreError { .badInput("survivor file '\(path)' is invalid: \(why)") }
+        func bad(_ why: String) -> Verifier.Rejection { Verifier.Rejection(reason: "survivor file '\(path)' is invalid: \(why)") }
         let size = Int(lseek(fd, 0, SEEK_END))
         guard size >= SurvivorFormat.headerSize + SurvivorFormat.trailerSize else { throw bad("truncated") }
         guard let head = readBytes(fd, at: 0, count: SurvivorFormat.headerSize),
@@ -53,8 +50,8 @@ final class SortedSurvivorFile {
         let header: SurvivorFormat.Header
         do {
             header = try SurvivorFormat.decodeHeader(head[...])
-        } catch CoreError.badInput(let message) {
-            throw bad(message)
+        } catch {
+            throw bad("\(error)")
         }
         guard let trailer = try? SurvivorFormat.decodeTrailer(tail[...]) else { throw bad("truncated") }
         let body = size - SurvivorFormat.headerSize - SurvivorFormat.trailerSize
@@ -90,7 +87,7 @@ final class SortedSurvivorFile {
 
     private func bytes(from index: UInt64, records k: Int) throws -> [UInt8] {
         guard let bytes = Self.readBytes(descriptor, at: SurvivorFormat.headerSize + Int(index) * recordSize, count: k * recordSize) else {
-            throw CoreError.badInput("survivor file '\(path)' is invalid: truncated")
+            throw Verifier.Rejection(reason: "survivor file '\(path)' is invalid: truncated")
         }
         return bytes
     }
@@ -126,13 +123,18 @@ final class SortedSurvivorFile {
 
     /// Whether `c` is a record, by binary search (valid once `forEach` has checked the order).
     func contains(_ c: [Int]) throws -> Bool {
+        try index(of: c) != nil
+    }
+
+    /// The index of the record `c`, by binary search (valid once `forEach` has checked the order).
+    func index(of c: [Int]) throws -> UInt64? {
         var low: UInt64 = 0, high = count
         while low < high {
             let middle = low + (high - low) / 2
             let r = try record(at: middle)
-            if r == c { return true }
+            if r == c { return middle }
             if r.lexicographicallyPrecedes(c) { low = middle + 1 } else { high = middle }
         }
-        return false
+        return nil
     }
 }

@@ -21,7 +21,9 @@ struct CascadeCommand: ParsableCommand {
             Level 0 is `prove` at (n, m); each further level doubles d and expands every survivor \
             into its relaxed children (Δ ∈ {0,1}, oriented survivors). Exit 0: proven (no survivors \
             at some level); 1: survivors remain at the last level, or --children exact (never a \
-            proof); 2: bad input; 75: interrupted by SIGINT/SIGTERM, resume with --resume RUN_DIR.
+            proof); 2: bad input, or a run directory that is damaged, inconsistent or in use by \
+            another process; 75: interrupted by SIGINT/SIGTERM, resume with --resume RUN_DIR (which \
+            keeps the run's backend, device and threads unless they are given again).
             """)
 
     @Option(help: "Level-0 n: d = 2n bins.")
@@ -48,95 +50,160 @@ struct CascadeCommand: ParsableCommand {
     @Option(help: "Children: relaxed (Δ ∈ {0,1}, sound) or exact (Δ ≡ 0, earlier work; NOT a proof).")
     var children: ChildFamily?
 
-    @Option(help: "Backend for every level: cpu, opencl, or auto (an OpenCL GPU if there is one, else cpu).")
-    var backend: BackendChoice = .cpu
+    @Option(help: "Backend for every level: cpu, opencl, or auto (an OpenCL GPU if there is one, else cpu; default cpu).")
+    var backend: BackendChoice?
 
     @OptionGroup var opencl: DeviceOptions
 
     @Option(help: "CPU threads (default: all cores).")
     var threads: Int?
 
-    @Option(help: "Run directory for survivors and checkpoints (default: a new directory under /tmp).")
+    @Option(help: "Run directory for survivors and checkpoints (default: a new directory in $TMPDIR or /tmp).")
     var dir: String?
 
-    @Option(help: "Continue the run in this directory (its parameters come from it).")
+    @Option(help: "Continue the run in this directory: its parameters, and its backend, device and threads unless given again.")
     var resume: String?
 
     @Option(help: "Print the K last-level survivors with the smallest test values when not proven.")
     var show: Int = 5
 
-    @Option(name: .customLong("checkpoint-seconds"), help: "Aim for a checkpoint about this often.")
-    var checkpointSeconds: Double = 2
+    @Option(name: .customLong("checkpoint-seconds"), help: "Aim for a checkpoint about this often (default 2).")
+    var checkpointSeconds: Double?
 
-    @Option(name: .customLong("sort-memory"), help: "MiB of survivors held in memory before a sorted run is spilled to disk.")
-    var sortMemory: Int = 256
+    @Option(name: .customLong("sort-memory"), help: "MiB of survivors held in memory before a sorted run is spilled to disk (default 256).")
+    var sortMemory: Int?
 
-    @Flag(help: "Print one JSON object on stdout; progress and logs go to stderr.")
+    @Flag(help: "Print one JSON object on stdout (also when interrupted); progress and logs go to stderr.")
     var json = false
 
+    static let binaryVersion = "autoconv \(Autoconv.configuration.version) (cascade format 2)"
+
     func run() throws {
-        let threadCount = threads ?? Terminal.processorCount
-        guard threadCount >= 1 else { throw CoreError.badInput("threads must be at least 1 (got \(threadCount))") }
         guard show >= 0 else { throw CoreError.badInput("show must be at least 0 (got \(show))") }
-        guard checkpointSeconds >= 0, checkpointSeconds.isFinite else {
-            throw CoreError.badInput("checkpoint-seconds must be a non-negative number")
-        }
-        guard sortMemory >= 1, sortMemory <= 1 << 20 else {
-            throw CoreError.badInput("sort-memory must be between 1 and 1048576 MiB (got \(sortMemory))")
-        }
-        let binary = "autoconv \(Autoconv.configuration.version) (cascade format 1)"
+        // Before any directory exists, so that a signal never ends the process with a
+        // directory half made: it is seen at the first batch, and the run stops resumable.
+        InterruptSignal.install()
+        if let resume { try resumeRun(resume) } else { try newRun() }
+    }
+
+    /// Everything is validated, and the backend chosen, before a directory is created; a
+    /// temporary directory is removed again if the run fails (but kept when it is interrupted,
+    /// since it can be resumed).
+    private func newRun() throws {
+        let parameters = try parseParameters()
+        _ = try parameters.problems()
+        let settings = given(over: CascadeSettings())
+        try settings.validate()
+        let backends = try makeBackends(settings)
+        let temporary = dir == nil
+        let path = try dir ?? temporaryDirectory()
         let directory: RunDirectory
-        if let resume {
-            let given = [n != nil, m != nil, target != nil, levels != nil, maxD != nil, rule != nil,
-                         maxWindow != nil, children != nil, dir != nil]
-            guard !given.contains(true) else {
-                throw CoreError.badInput("--resume takes every parameter from its run directory: drop --n, --m, --target, --levels, --max-d, --rule, --max-window, --children and --dir")
-            }
-            directory = try RunDirectory(path: resume, parameters: nil, binaryVersion: binary)
-        } else {
-            let parameters = try parseParameters()
-            _ = try parameters.problems()
-            directory = try RunDirectory(path: try dir ?? temporaryDirectory(), parameters: parameters, binaryVersion: binary)
+        let outcome: CascadeOutcome
+        do {
+            directory = try RunDirectory(path: path, parameters: parameters, binaryVersion: Self.binaryVersion)
+            try directory.saveSettings(settings.pairs)
+            outcome = try execute(directory, backends: backends, settings: settings)
+        } catch let error where temporary && !(error is CascadeInterrupted) {
+            RunDirectory.removeRun(at: path)
+            throw error
         }
+        try report(outcome, directory: directory, backend: backends.children)
+    }
+
+    /// Continues a run with its own parameters and, unless given again, its own settings.
+    private func resumeRun(_ path: String) throws {
+        let parametersGiven = [n != nil, m != nil, target != nil, levels != nil, maxD != nil, rule != nil,
+                               maxWindow != nil, children != nil, dir != nil]
+        guard !parametersGiven.contains(true) else {
+            throw CoreError.badInput("--resume takes every parameter from its run directory: drop --n, --m, --target, --levels, --max-d, --rule, --max-window, --children and --dir")
+        }
+        let directory = try RunDirectory(path: path, parameters: nil, binaryVersion: Self.binaryVersion)
+        let stored = try CascadeSettings(stored: directory.settings, directory: path)
+        let settings = given(over: stored)
+        try settings.validate()
+        Terminal.err("autoconv: resuming with \(settings.description)" + (settings == stored ? " (as stored in the run directory)" : " (options given now replace the stored ones)"))
+        let backends = try makeBackends(settings)
+        if settings != stored { try directory.saveSettings(settings.pairs) }
+        let outcome = try execute(directory, backends: backends, settings: settings)
+        try report(outcome, directory: directory, backend: backends.children)
+    }
+
+    /// `base` with every run setting given on the command line in its place.
+    private func given(over base: CascadeSettings) -> CascadeSettings {
+        var settings = base
+        if let backend {
+            settings.backend = backend
+            // A stored device belongs to the stored backend.
+            if opencl.device == nil { settings.device = nil }
+        }
+        if let device = opencl.device { settings.device = device }
+        if let threads { settings.threads = threads }
+        if let size = opencl.workGroupSize { settings.workGroupSize = size }
+        if let size = opencl.batchSize { settings.batchSize = size }
+        if let checkpointSeconds { settings.checkpointSeconds = checkpointSeconds }
+        if let sortMemory { settings.sortMemory = sortMemory }
+        return settings
+    }
+
+    private func makeBackends(_ settings: CascadeSettings) throws -> (levelZero: Backend, children: ChildBackend) {
+        var options = opencl
+        options.device = settings.device
+        options.workGroupSize = settings.workGroupSize
+        options.batchSize = settings.batchSize
+        if let (device, configuration) = try options.openCLDevice(choice: settings.backend) {
+            return (try OpenCLBackend(device: device, configuration: configuration),
+                    try OpenCLChildBackend(device: device, configuration: configuration))
+        }
+        let threads = settings.threads ?? Terminal.processorCount
+        return (CPUBackend(threads: threads), CPUChildBackend(threads: threads))
+    }
+
+    /// Runs the cascade to its end. Interrupted, it prints (with --json) what is finished and
+    /// how to resume, then rethrows for exit 75.
+    private func execute(_ directory: RunDirectory, backends: (levelZero: Backend, children: ChildBackend),
+                         settings: CascadeSettings) throws -> CascadeOutcome {
         let parameters = directory.parameters
-        let problems = try parameters.problems()
-        let levelZero: Backend
-        let childBackend: ChildBackend
-        if let (device, configuration) = try opencl.openCLDevice(choice: backend) {
-            levelZero = try OpenCLBackend(device: device, configuration: configuration)
-            childBackend = try OpenCLChildBackend(device: device, configuration: configuration)
-        } else {
-            levelZero = CPUBackend(threads: threadCount)
-            childBackend = CPUChildBackend(threads: threadCount)
-        }
         if !parameters.family.isSound {
             Terminal.err("autoconv: WARNING: --children exact uses exact pair sums only (Δ ≡ 0); this is NOT a proof (method.md §6)")
         }
         Terminal.err("cascade run directory: \(directory.path)")
-        InterruptSignal.install()
         let progress = CascadeProgress()
-        let cascade = try Cascade(directory: directory, backend: levelZero, childBackend: childBackend,
+        let cascade = try Cascade(directory: directory, backend: backends.levelZero, childBackend: backends.children,
                                   stop: { InterruptSignal.isRaised }, events: progress.handle)
-        cascade.checkpointSeconds = checkpointSeconds
-        cascade.sortMemory = sortMemory << 20
-        let outcome = try cascade.run()
-        progress.finish()
+        cascade.checkpointSeconds = settings.checkpointSeconds
+        cascade.sortMemory = settings.sortMemory << 20
+        do {
+            let outcome = try cascade.run()
+            progress.finish()
+            return outcome
+        } catch let interrupted as CascadeInterrupted {
+            progress.finish()
+            if json {
+                var fields = summaryFields(directory, levels: directory.finishedLevels, backend: backends.children)
+                fields += [("interrupted", .bool(true)), ("proven", .bool(false)), ("proven_at_d", .null),
+                           ("resume_command", .string("autoconv cascade --resume \(directory.path)"))]
+                Terminal.out(JSON.object(fields).rendered())
+            }
+            throw interrupted
+        }
+    }
 
+    /// Prints the result; throws `NotProven` (exit 1) unless a sound run proved its target.
+    private func report(_ outcome: CascadeOutcome, directory: RunDirectory, backend childBackend: ChildBackend) throws {
+        let parameters = directory.parameters
+        let problems = try parameters.problems()
         let last = outcome.levels.last!
         let smallest = outcome.proven ? [] : try smallestSurvivors(outcome.lastLevelFile, problem: problems[last.level])
         let sound = parameters.family.isSound
+        // An unsound run proves nothing: its empty level is reported apart, never as `proven`.
+        let proven = outcome.proven && sound
         if json {
-            var fields = header(problems[0], parameters: parameters, backend: childBackend.name, device: childBackend.deviceDescription)
+            var fields = summaryFields(directory, levels: outcome.levels, backend: childBackend)
             fields += [
-                ("target", .string(parameters.target.description)),
-                ("children", .string(parameters.family.rawValue)),
-                ("sound", .bool(sound)),
-                ("proven", .bool(outcome.proven)),
-                ("proven_at_d", outcome.provenAtD.map { .int(Int64($0)) } ?? .null),
-                ("final_level", .int(Int64(parameters.finalLevel))),
-                ("levels", .array(outcome.levels.map(levelJSON))),
-                ("elapsed_seconds", .double(outcome.levels.reduce(0) { $0 + $1.seconds })),
-                ("run_dir", .string(directory.path)),
+                ("interrupted", .bool(false)),
+                ("proven", .bool(proven)),
+                ("proven_at_d", proven ? outcome.provenAtD.map { .int(Int64($0)) } ?? .null : .null),
+                ("exact_children_empty_at_d", !sound && outcome.proven ? outcome.provenAtD.map { .int(Int64($0)) } ?? .null : .null),
                 ("smallest_survivors", .array(smallest.map { entry in
                     .object([("composition", JSON.ints(entry.composition)), ("test", .string(entry.test.description))])
                 })),
@@ -163,7 +230,23 @@ struct CascadeCommand: ParsableCommand {
             }
             Terminal.out(text)
         }
-        if !(outcome.proven && sound) { throw NotProven() }
+        if !proven { throw NotProven() }
+    }
+
+    /// The JSON fields of a finished or interrupted run, up to its outcome.
+    private func summaryFields(_ directory: RunDirectory, levels: [LevelSummary], backend: ChildBackend) -> [(String, JSON)] {
+        let parameters = directory.parameters
+        // Validated when the run was created or opened.
+        let first = try! parameters.problems()[0]
+        return header(first, parameters: parameters, backend: backend.name, device: backend.deviceDescription) + [
+            ("target", .string(parameters.target.description)),
+            ("children", .string(parameters.family.rawValue)),
+            ("sound", .bool(parameters.family.isSound)),
+            ("final_level", .int(Int64(parameters.finalLevel))),
+            ("levels", .array(levels.map(levelJSON))),
+            ("elapsed_seconds", .double(levels.reduce(0) { $0 + $1.seconds })),
+            ("run_dir", .string(directory.path)),
+        ]
     }
 
     private func parseParameters() throws -> CascadeParameters {
@@ -186,10 +269,12 @@ struct CascadeCommand: ParsableCommand {
                                  family: children ?? .relaxed, finalLevel: finalLevel)
     }
 
+    /// A new directory `autoconv-cascade-XXXXXX` in $TMPDIR (default /tmp).
     private func temporaryDirectory() throws -> String {
-        var template = Array("/tmp/autoconv-cascade-XXXXXX".utf8CString)
+        let folder = Terminal.environment("TMPDIR").flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(folder)/autoconv-cascade-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw CoreError.failure("cannot create a run directory under /tmp: \(String(cString: strerror(errno)))")
+            throw CoreError.failure("cannot create a run directory in \(folder): \(String(cString: strerror(errno)))")
         }
         return String(cString: made)
     }
@@ -218,6 +303,8 @@ struct CascadeCommand: ParsableCommand {
             ("backend", .string(backend)),
             ("device", .string(device)),
             ("compositions", .string(Compositions.count(parts: problem.d, sum: problem.S).description)),
+            ("version", .string(BuildInfo.version)),
+            ("kernel_hash", .string(BuildInfo.kernelHash)),
         ]
     }
 
@@ -228,8 +315,8 @@ struct CascadeCommand: ParsableCommand {
             ("patterns_pruned", .count(level.patternsPruned)), ("children", .count(level.children)),
             ("asym_pruned", .count(level.asymmetryPruned)), ("test_pruned", .count(level.testPruned)),
             ("survivors", .count(level.survivors)), ("canonical_survivors", .count(level.canonicalSurvivors)),
-            ("seconds", .double(level.seconds)),
-            ("children_per_second", .double(Double(level.children) / max(level.seconds, 1e-9))),
+            ("elapsed_seconds", .double(level.seconds)),
+            ("rate", .double(Double(level.children) / max(level.seconds, 1e-9))),
             ("file_bytes", .count(level.fileBytes)),
         ])
     }

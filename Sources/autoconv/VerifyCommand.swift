@@ -82,39 +82,31 @@ struct VerifyCommand: ParsableCommand {
         ])
     }
 
+    /// The cascade half: text or JSON, ending in the `CheckVerdict` line; exit 0 only for
+    /// VERIFIED and SPOT-CHECKED.
     private func verifyCascade() throws {
         let seed = seed ?? UInt64.random(in: 0...UInt64.max)
-        let report = try CascadeVerifier(directory: certificate).verify(
+        let report = CascadeVerifier(directory: certificate).verify(
             sample: sample ?? 1000, seed: seed, log: { json ? Terminal.err($0) : Terminal.out($0) })
-        let line: String
-        switch report.outcome {
-        case .verified: line = "VERIFIED"
-        case .spotChecked(let what): line = "SPOT-CHECKED: \(what)"
-        case .notVerified(let reason): line = "NOT VERIFIED: \(reason)"
-        }
+        let verdict = report.verdict
         if json {
             let levels: [JSON] = report.levels.map { level in
                 .object([("level", .int(Int64(level.level))), ("d", .int(Int64(level.d))), ("records", .count(level.records)),
                          ("space", .count(level.space)), ("space_checked", .count(level.spaceChecked)),
                          ("records_classified", .count(level.recordsClassified)), ("children_classified", .count(level.childrenClassified)),
-                         ("parents_sampled", .count(level.parentsSampled)), ("exhaustive", .bool(level.exhaustive)),
-                         ("sampling", .array(level.sampling.map { .string($0) }))])
-            }
-            let outcome: String
-            switch report.outcome {
-            case .verified: outcome = "verified"
-            case .spotChecked: outcome = "spot-checked"
-            case .notVerified: outcome = "not-verified"
+                         ("parents_sampled", .count(level.parentsSampled)), ("ledger_entries", .count(level.ledgerEntries)),
+                         ("exhaustive", .bool(level.exhaustive)), ("sampling", .array(level.sampling.map { .string($0) }))])
             }
             Terminal.out(JSON.object([
-                ("kind", .string("cascade")), ("outcome", .string(outcome)), ("message", .string(line)),
+                ("kind", .string("cascade")), ("outcome", .string(verdict.name)), ("message", .string(verdict.line)),
+                ("exhaustive", .bool(report.exhaustive)),
                 ("n0", .int(Int64(report.n0))), ("m", .int(Int64(report.m))), ("target", .string(report.target)),
                 ("rule", .string(report.rule)), ("max_window", .string(report.maxWindow)), ("children", .string(report.family)),
-                ("proven", .bool(report.proven)), ("seed", .count(seed)), ("levels", .array(levels)),
+                ("seed", .count(seed)), ("levels", .array(levels)),
             ]).rendered())
         } else {
-            Terminal.out(line)
+            Terminal.out(verdict.line)
         }
-        if case .notVerified = report.outcome { throw NotVerified() }
+        if !verdict.succeeded { throw NotVerified() }
     }
 }

@@ -125,5 +125,7 @@ final class Atomic: @unchecked Sendable {
     private let lock = NSLock()
     init(_ value: Int) { self.value = value }
     /// Increments and returns the new value.
+    @discardableResult
     func add() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+    var current: Int { lock.lock(); defer { lock.unlock() }; return value }
 }

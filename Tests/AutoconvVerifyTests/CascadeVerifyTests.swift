@@ -29,7 +29,8 @@ import TestSupport
     }
 
     /// Rewrites level `level`'s survivors through `change` as a valid file (right count and
-    /// checksum) and the state's survivor count to match, so that only the deeper checks can notice.
+    /// checksum) and the state's survivor count to match (resealed), so that only the deeper
+    /// checks can notice.
     static func rewrite(_ dir: String, level: Int, _ change: (inout [[Int]]) throws -> Void) throws {
         let path = "\(dir)/level-\(level).surv"
         let (header, original) = try SurvivorFormat.decode([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
@@ -40,32 +41,27 @@ import TestSupport
         for c in records { SurvivorFormat.encode(record: c, into: &body) }
         let bytes = SurvivorFormat.encode(header) + body + SurvivorFormat.trailer(count: UInt64(records.count), checksum: SurvivorFormat.checksum(body))
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let state = try String(contentsOfFile: dir + "/state", encoding: .utf8)
-        let lines = state.split(separator: "\n").map { line -> String in
-            var fields = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-            if fields.first == "finished", fields[1] == "\(level)" { fields[9] = "\(records.count)" }
-            return fields.joined(separator: " ")
-        }
-        try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/state", atomically: true, encoding: .utf8)
+        try RunFiles.setStateField(dir, line: "finished \(level)", field: 9, to: "\(records.count)")
     }
 
-    static func outcome(_ dir: String, sample: Int = 20) throws -> CascadeVerifier.Outcome {
-        try CascadeVerifier(directory: dir).verify(sample: sample, seed: 3).outcome
+    static func verdict(_ dir: String, sample: Int = 20) -> CheckVerdict {
+        CascadeVerifier(directory: dir).verify(sample: sample, seed: 3).verdict
     }
 
-    static func reason(_ outcome: CascadeVerifier.Outcome) -> String {
-        if case .notVerified(let reason) = outcome { return reason }
-        return "accepted: \(outcome)"
+    static func reason(_ verdict: CheckVerdict) -> String {
+        if case .notVerified(let reason) = verdict { return reason }
+        return "accepted: \(verdict)"
     }
 
     @Test func smallProvenRunIsVerifiedThroughTheCLI() throws {
         let text = try CLIRunner.run(["verify", Self.small])
         #expect(text.exitCode == 0, "\(text)")
-        #expect(text.stdout.split(separator: "\n").last == "VERIFIED", "\(text)")
+        #expect(text.stdout.split(separator: "\n").last == "VERIFIED: C >= 9/10", "\(text)")
         let json = try CLIRunner.run(["verify", Self.small, "--json"])
         #expect(json.exitCode == 0, "\(json)")
         let object = try #require(json.json, "\(json)")
-        #expect(object["outcome"] as? String == "verified")
+        #expect(object["outcome"] as? String == "verified" && object["exhaustive"] as? Bool == true)
+        #expect(object["message"] as? String == "VERIFIED: C >= 9/10")
         let levels = try #require(object["levels"] as? [[String: Any]])
         #expect(levels.count == 2)
         // Level 0 classifies all 41 compositions; level 1 all children of the 3 parents.
@@ -80,6 +76,9 @@ import TestSupport
         let last = try #require(result.stdout.split(separator: "\n").last)
         #expect(last.hasPrefix("SPOT-CHECKED: level 2:"), "\(result)")
         #expect(!last.contains("level 1"), "level 1 is small enough to be exhaustive: \(last)")
+        for line in result.stdout.split(separator: "\n") {
+            #expect(!CascadeLedgerVerifyTests.statesABound(String(line)), "a sampled check states a bound: \(line)")
+        }
     }
 
     @Test func exactChildrenAreNotAProof() throws {
@@ -89,21 +88,24 @@ import TestSupport
         #expect(result.stdout.contains("NOT VERIFIED: children 'exact'"), "\(result)")
     }
 
-    @Test func unprovenRunIsNotVerified() throws {
+    /// A consistent run whose final level keeps survivors proves nothing, but is not broken either.
+    @Test func unprovenRunIsNotProven() throws {
         let dir = try Self.run(["--n", "1", "--m", "10", "--target", "1", "--levels", "1"])
-        #expect(Self.reason(try Self.outcome(dir)).contains("246 survivors remain at d = 4"))
+        #expect(Self.verdict(dir) == .notProven(survivors: "246"))
+        let result = try CLIRunner.run(["verify", dir])
+        #expect(result.exitCode == 1 && result.stdout.hasSuffix("NOT PROVEN: consistent, 246 survivors remain\n"), "\(result)")
     }
 
     @Test func deletedSurvivorIsCaught() throws {
         let dir = try Self.copy(Self.deeper)
         try Self.rewrite(dir, level: 1) { $0.remove(at: $0.count / 2) }
-        #expect(Self.reason(try Self.outcome(dir)).contains("is missing from"))
+        #expect(Self.reason(Self.verdict(dir)).contains("is missing from"))
     }
 
     @Test func deletedLevelZeroSurvivorIsCaught() throws {
         let dir = try Self.copy(Self.small)
         try Self.rewrite(dir, level: 0) { $0.removeFirst() }
-        #expect(Self.reason(try Self.outcome(dir)).contains("level 0 survivor"))
+        #expect(Self.reason(Self.verdict(dir)).contains("level 0 survivor"))
     }
 
     @Test func recordWithoutParentIsCaught() throws {
@@ -112,7 +114,7 @@ import TestSupport
         // (0, 40) is not a level-0 survivor (asymmetric), so its child (0, 0, 40, 40) has no listed parent.
         #expect(!parents.contains([0, 40]))
         try Self.rewrite(dir, level: 1) { $0.append([0, 0, 40, 40]) }
-        #expect(Self.reason(try Self.outcome(dir)).contains("whose parent [0, 40] is not a survivor"))
+        #expect(Self.reason(Self.verdict(dir)).contains("whose parent [0, 40] is not a survivor"))
     }
 
     @Test func childThatDoesNotSurviveIsCaught() throws {
@@ -130,17 +132,19 @@ import TestSupport
         }
         let child = try #require(pruned)
         try Self.rewrite(dir, level: 1) { $0.append(child) }
-        #expect(Self.reason(try Self.outcome(dir)).contains("\(child), which is not a plain survivor"))
+        #expect(Self.reason(Self.verdict(dir)).contains("\(child), which is not a plain survivor"))
     }
 
-    @Test func corruptFileIsBadInput() throws {
+    /// A damaged file is tampering found by the check: NOT VERIFIED (exit 1), not bad input.
+    @Test func corruptFileIsNotVerified() throws {
         let dir = try Self.copy(Self.small)
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/level-0.surv")))
         bytes[SurvivorFormat.headerSize] ^= 1
         try Data(bytes).write(to: URL(fileURLWithPath: dir + "/level-0.surv"))
         let result = try CLIRunner.run(["verify", dir])
-        #expect(result.exitCode == 2, "\(result)")
-        #expect(result.stderrLines.count == 1 && result.stderr.contains("checksum mismatch"), "\(result)")
+        #expect(result.exitCode == 1, "\(result)")
+        let last = result.stdout.split(separator: "\n").last ?? ""
+        #expect(last.hasPrefix("NOT VERIFIED: survivor file") && last.contains("checksum mismatch"), "\(result)")
     }
 
     /// The plain child family against Core's `ChildTree` (its count) and against itself

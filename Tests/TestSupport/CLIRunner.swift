@@ -90,6 +90,20 @@ public enum CLIRunner {
             signal: signalled ? process.terminationStatus : nil)
     }
 
+    /// Starts `autoconv arguments…` in the background, its output discarded; the caller waits
+    /// for it (or signals it).
+    public static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// A fresh temporary folder for files a run writes; the caller removes it.
     public static func temporaryFolder() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("autoconv-test-\(UUID().uuidString)")

@@ -1,5 +1,5 @@
-/// SHA-256 (FIPS 180-4), small and self-contained: certificates need a digest of every data
-/// file, and a whole crypto package would be far heavier than these eighty lines.
+/// SHA-256 (FIPS 180-4), small and self-contained: certificates and cascade run files need a digest
+/// of their data, and a whole crypto package would be far heavier than these eighty lines.
 ///
 /// Feed bytes with `update` in any chunking, then read `finalize()` once; the digest does not
 /// depend on how the input was split.

@@ -1,5 +1,5 @@
 import Testing
-@testable import AutoconvVerify
+import AutoconvCore
 
 /// Known answers from FIPS 180-4 and NIST's example vectors.
 @Suite struct SHA256Tests {
