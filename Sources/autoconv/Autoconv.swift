@@ -38,7 +38,12 @@ struct Autoconv: ParsableCommand {
     static func main() {
         let status: Int32
         do {
-            try checkHelpTopic(Array(CommandLine.arguments.dropFirst()))
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            // The cascade turns SIGINT/SIGTERM into a checkpoint and exit 75. Its handler goes in
+            // before parsing: a signal that came while the process was still starting would
+            // otherwise kill it outright (the run polls the flag once its directory exists).
+            if arguments.first == "cascade" { InterruptSignal.install() }
+            try checkHelpTopic(arguments)
             var command = try parseAsRoot()
             try command.run()
             status = 0

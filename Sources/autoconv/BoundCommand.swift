@@ -29,7 +29,7 @@ struct BoundCommand: ParsableCommand {
         let rate = Double(job.range.count) / max(seconds, 1e-9)
         if options.json {
             let fields = ResultFields.header(command: "bound", problem: problem, backend: backend.name,
-                                             device: backend.deviceDescription, compositions: job.range.count)
+                                             device: backend.deviceDescription, compositions: String(job.range.count))
                 + sharded.fields() + Self.resultFields(result, problem: problem, partial: sharded.isPartial, seconds: seconds, rate: rate)
             Terminal.out(JSON.object(fields).rendered())
             return

@@ -73,8 +73,10 @@ struct CascadeCommand: ParsableCommand {
     @Option(name: .customLong("sort-memory"), help: "MiB of survivors held in memory before a sorted run is spilled to disk (default 256).")
     var sortMemory: Int?
 
-    @Flag(help: "Print one JSON object on stdout (also when interrupted); progress and logs go to stderr.")
-    var json = false
+    @OptionGroup var output: OutputOptions
+
+    /// One JSON object on stdout, also when interrupted.
+    var json: Bool { output.json }
 
     static let binaryVersion = "autoconv \(Autoconv.configuration.version) (cascade format 2)"
 
@@ -205,7 +207,8 @@ struct CascadeCommand: ParsableCommand {
                 ("proven_at_d", proven ? outcome.provenAtD.map { .int(Int64($0)) } ?? .null : .null),
                 ("exact_children_empty_at_d", !sound && outcome.proven ? outcome.provenAtD.map { .int(Int64($0)) } ?? .null : .null),
                 ("smallest_survivors", .array(smallest.map { entry in
-                    .object([("composition", JSON.ints(entry.composition)), ("test", .string(entry.test.description))])
+                    .object([("composition", JSON.ints(entry.composition)), ("test", .string(entry.test.description)),
+                             ("corrected_test", .string(entry.correctedTest.description))])
                 })),
             ]
             if !sound { fields.append(("warning", .string("--children exact is not a proof (coverage gap, method.md §6)"))) }
@@ -217,9 +220,7 @@ struct CascadeCommand: ParsableCommand {
                 run directory     \(directory.path)
                 """
             for level in outcome.levels { text += "\n" + CascadeProgress.line(level) }
-            for entry in smallest {
-                text += "\nsurvivor  c = \(entry.composition)  test = \(entry.test) ≈ \(format(entry.test.doubleValue, 6))"
-            }
+            for entry in smallest { text += "\nsurvivor  " + entry.text(parameters.rule, target: parameters.target) }
             if !sound {
                 text += "\nNOT A PROOF: --children exact drops children that real functions round to (method.md §6)"
                 text += outcome.proven ? "; no exact-pair-sum survivors at d = \(outcome.provenAtD!)" : "; survivors remain"
@@ -238,7 +239,11 @@ struct CascadeCommand: ParsableCommand {
         let parameters = directory.parameters
         // Validated when the run was created or opened.
         let first = try! parameters.problems()[0]
-        return header(first, parameters: parameters, backend: backend.name, device: backend.deviceDescription) + [
+        let compositions = Compositions.count(parts: first.d, sum: first.S)
+        return ResultFields.header(command: "cascade", problem: first, backend: backend.name, device: backend.deviceDescription,
+                                   compositions: compositions.description) + [
+            ("version", .string(BuildInfo.version)),
+            ("kernel_hash", .string(BuildInfo.kernelHash)),
             ("target", .string(parameters.target.description)),
             ("children", .string(parameters.family.rawValue)),
             ("sound", .bool(parameters.family.isSound)),
@@ -289,23 +294,6 @@ struct CascadeCommand: ParsableCommand {
             index += 1
         }
         return smallest.sorted
-    }
-
-    /// The header fields every run reports first (as `RunOptions.header`), for level 0.
-    private func header(_ problem: Problem, parameters: CascadeParameters, backend: String, device: String) -> [(String, JSON)] {
-        [
-            ("schema_version", .int(1)),
-            ("command", .string("cascade")),
-            ("n", .int(Int64(problem.n))), ("m", .int(Int64(problem.m))),
-            ("d", .int(Int64(problem.d))), ("S", .int(Int64(problem.S))),
-            ("rule", .string(problem.rule.rawValue)),
-            ("max_window", .string(problem.windows.rawValue)),
-            ("backend", .string(backend)),
-            ("device", .string(device)),
-            ("compositions", .string(Compositions.count(parts: problem.d, sum: problem.S).description)),
-            ("version", .string(BuildInfo.version)),
-            ("kernel_hash", .string(BuildInfo.kernelHash)),
-        ]
     }
 
     private func levelJSON(_ level: LevelSummary) -> JSON {

@@ -21,7 +21,7 @@ struct CountCommand: ParsableCommand {
         let count = Compositions.count(parts: 2 * grid.n, sum: s)
         if json {
             Terminal.out(JSON.object([
-                ("schema_version", .int(1)), ("command", .string("count")),
+                ("schema_version", .int(JSON.schemaVersion)), ("command", .string("count")),
                 ("n", .int(Int64(grid.n))), ("m", .int(Int64(grid.m))),
                 ("d", .int(Int64(2 * grid.n))), ("S", .int(Int64(s))),
                 ("compositions", .string(count.description)),

@@ -15,7 +15,7 @@ struct DevicesCommand: ParsableCommand {
         let devices = try OpenCLDevices.all()
         if json {
             Terminal.out(JSON.object([
-                ("schema_version", .int(1)), ("command", .string("devices")),
+                ("schema_version", .int(JSON.schemaVersion)), ("command", .string("devices")),
                 ("devices", .array(devices.map { device in
                     .object([
                         ("index", .int(Int64(device.index))),

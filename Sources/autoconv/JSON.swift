@@ -46,6 +46,10 @@ enum JSON {
         return out + "\""
     }
 
+    /// The version of every JSON object autoconv prints (docs/json.md). 2: counts became
+    /// decimal strings, shards partial results.
+    static let schemaVersion: Int64 = 2
+
     /// A count as a decimal string (see `decimal`).
     static func count(_ value: some BinaryInteger) -> JSON { .decimal(String(value)) }
 

@@ -41,7 +41,7 @@ struct MergeCommand: ParsableCommand {
         let seconds = shards.reduce(0) { $0 + $1.elapsedSeconds }
         let rate = Double(whole.total) / max(seconds, 1e-9)
         let backend = ShardTiling.joined(shards.map(\.backend)), device = ShardTiling.joined(shards.map(\.device))
-        var fields = ResultFields.header(command: first.command, problem: problem, backend: backend, device: device, compositions: whole.total)
+        var fields = ResultFields.header(command: first.command, problem: problem, backend: backend, device: device, compositions: String(whole.total))
             + whole.fields(version: first.version, kernelHash: first.kernelHash)
 
         if first.command == "bound" {

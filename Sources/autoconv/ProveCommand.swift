@@ -70,7 +70,7 @@ struct ProveCommand: ParsableCommand {
         let rate = Double(job.range.count) / max(seconds, 1e-9)
         if options.json {
             var fields = ResultFields.header(command: "prove", problem: problem, backend: backend.name,
-                                             device: backend.deviceDescription, compositions: job.range.count)
+                                             device: backend.deviceDescription, compositions: String(job.range.count))
             fields += sharded.fields()
             fields += Self.resultFields(counts, target: targetValue, partial: sharded.isPartial, seconds: seconds, rate: rate)
             if let path = survivors { fields.append(("survivors_file", .string(path))) }

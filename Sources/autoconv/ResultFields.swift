@@ -4,9 +4,12 @@ import AutoconvCore
 /// result from typed values in exactly the unsharded run's key order.
 enum ResultFields {
     /// The fields every result starts with.
-    static func header(command: String, problem: Problem, backend: String, device: String, compositions: UInt64) -> [(String, JSON)] {
+    /// `compositions` is the size of the run's space as a decimal (past 2^64 for a cascade's
+    /// level 0 of d ≥ 48).
+    static func header(command: String, problem: Problem, backend: String, device: String,
+                       compositions: String) -> [(String, JSON)] {
         [
-            ("schema_version", .int(1)),
+            ("schema_version", .int(JSON.schemaVersion)),
             ("command", .string(command)),
             ("n", .int(Int64(problem.n))), ("m", .int(Int64(problem.m))),
             ("d", .int(Int64(problem.d))), ("S", .int(Int64(problem.S))),
@@ -14,7 +17,7 @@ enum ResultFields {
             ("max_window", .string(problem.windows.rawValue)),
             ("backend", .string(backend)),
             ("device", .string(device)),
-            ("compositions", .count(compositions)),
+            ("compositions", .decimal(compositions)),
         ]
     }
 

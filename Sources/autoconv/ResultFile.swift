@@ -93,7 +93,7 @@ struct ResultFile {
 extension ResultFile {
     /// The problem the file names, checked against its own d, S and total.
     func problem() throws -> Problem {
-        guard schemaVersion == 1 else { throw bad("unsupported schema_version \(schemaVersion)") }
+        guard schemaVersion == JSON.schemaVersion else { throw bad("unsupported schema_version \(schemaVersion)") }
         guard let rule = Rule(rawValue: rule), let windows = WindowSet(rawValue: maxWindow) else {
             throw bad("unknown rule '\(self.rule)' or max_window '\(maxWindow)'")
         }

@@ -30,8 +30,10 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Certificate: re-enumerate only K ranges chosen at random. Cascade: the size of each random sample where a check is too large to be exhaustive (default 1000).")
     var sample: Int?
 
-    @Flag(help: "Print one JSON object; the log goes to stderr.")
-    var json = false
+    @OptionGroup var output: OutputOptions
+
+    /// One JSON object on stdout; the log goes to stderr.
+    var json: Bool { output.json }
 
     @Option(help: "Seed for --sample (default: random, and printed so that the check can be repeated).")
     var seed: UInt64?

@@ -20,7 +20,7 @@ struct BoundCommandTests {
         let json = try #require(result.json, "stdout is one JSON object: \(result)")
         for key in Self.requiredKeys { #expect(json[key] != nil, "missing \(key)") }
 
-        #expect(json["schema_version"] as? Int == 1)
+        #expect(json["schema_version"] as? Int == 2)
         #expect(json["command"] as? String == "bound")
         #expect(json["n"] as? Int == 2 && json["m"] as? Int == 5 && json["d"] as? Int == 4 && json["S"] as? Int == 40)
         #expect(json["rule"] as? String == rule.rawValue)
