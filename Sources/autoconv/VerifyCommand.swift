@@ -70,6 +70,7 @@ struct VerifyCommand: ParsableCommand {
     private static func json(_ report: Verifier.Report, seed: UInt64) -> JSON {
         let m = report.manifest
         return .object([
+            ("schema_version", .int(JSON.schemaVersion)), ("command", .string("verify")),
             ("kind", .string("certificate")), ("outcome", .string(report.verdict.name)), ("message", .string(report.verdict.line)),
             ("exhaustive", .bool(report.exhaustive)),
             ("n", m.map { .int(Int64($0.n)) } ?? .null), ("m", m.map { .int(Int64($0.m)) } ?? .null),
@@ -100,6 +101,7 @@ struct VerifyCommand: ParsableCommand {
                          ("exhaustive", .bool(level.exhaustive)), ("sampling", .array(level.sampling.map { .string($0) }))])
             }
             Terminal.out(JSON.object([
+                ("schema_version", .int(JSON.schemaVersion)), ("command", .string("verify")),
                 ("kind", .string("cascade")), ("outcome", .string(verdict.name)), ("message", .string(verdict.line)),
                 ("exhaustive", .bool(report.exhaustive)),
                 ("n0", .int(Int64(report.n0))), ("m", .int(Int64(report.m))), ("target", .string(report.target)),
