@@ -71,7 +71,7 @@ import TestSupport
         let d = try #require(try JSONSerialization.jsonObject(with: Data(device.stdout.utf8)) as? [String: Any])
         let c = try #require(try JSONSerialization.jsonObject(with: Data(cpu.stdout.utf8)) as? [String: Any])
         #expect(d["backend"] as? String == "opencl" && c["backend"] as? String == "cpu")
-        let timing: Set<String> = ["seconds", "children_per_second"]
+        let timing: Set<String> = ["elapsed_seconds", "rate"]
         func levels(_ json: [String: Any]) -> [String] {
             ((json["levels"] as? [[String: Any]]) ?? []).map { level in
                 level.filter { !timing.contains($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
