@@ -45,7 +45,13 @@ struct Autoconv: ParsableCommand {
         } catch {
             status = Autoconv.report(error)
         }
-        exit(status)
+        #if canImport(Glibc)
+        Glibc.exit(status)
+        #elseif canImport(Musl)
+        Musl.exit(status)
+        #elseif canImport(Darwin)
+        Darwin.exit(status)
+        #endif
     }
 
     /// `autoconv help NAME` for a NAME that is no command is bad input: ArgumentParser would
