@@ -1,8 +1,7 @@
 import ArgumentParser
 import AutoconvCascade
 import AutoconvCore
-import AutoconvCPU
-import AutoconvOpenCL
+import AutoconvEngines
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -100,22 +99,14 @@ struct CascadeCommand: ParsableCommand {
         }
         let parameters = directory.parameters
         let problems = try parameters.problems()
-        let levelZero: Backend
-        let childBackend: ChildBackend
-        if let (device, configuration) = try opencl.openCLDevice(choice: backend) {
-            levelZero = try OpenCLBackend(device: device, configuration: configuration)
-            childBackend = try OpenCLChildBackend(device: device, configuration: configuration)
-        } else {
-            levelZero = CPUBackend(threads: threadCount)
-            childBackend = CPUChildBackend(threads: threadCount)
-        }
+        let engine = try opencl.makeEngine(backend, threads: threadCount)
         if !parameters.family.isSound {
             Terminal.err("autoconv: WARNING: --children exact uses exact pair sums only (Δ ≡ 0); this is NOT a proof (method.md §6)")
         }
         Terminal.err("cascade run directory: \(directory.path)")
         InterruptSignal.install()
         let progress = CascadeProgress()
-        let cascade = try Cascade(directory: directory, backend: levelZero, childBackend: childBackend,
+        let cascade = try Cascade(directory: directory, engine: engine,
                                   stop: { InterruptSignal.isRaised }, events: progress.handle)
         cascade.checkpointSeconds = checkpointSeconds
         cascade.sortMemory = sortMemory << 20
@@ -126,7 +117,7 @@ struct CascadeCommand: ParsableCommand {
         let smallest = outcome.proven ? [] : try smallestSurvivors(outcome.lastLevelFile, problem: problems[last.level])
         let sound = parameters.family.isSound
         if json {
-            var fields = header(problems[0], parameters: parameters, backend: childBackend.name, device: childBackend.deviceDescription)
+            var fields = header(problems[0], parameters: parameters, backend: engine.name, device: engine.deviceDescription)
             fields += [
                 ("target", .string(parameters.target.description)),
                 ("children", .string(parameters.family.rawValue)),
@@ -146,7 +137,7 @@ struct CascadeCommand: ParsableCommand {
         } else {
             var text = """
                 autoconv cascade  n=\(parameters.n0) m=\(parameters.m) rule=\(parameters.rule.rawValue) max-window=\(parameters.windows.rawValue) target=\(parameters.target) children=\(parameters.family.rawValue)
-                backend           \(childBackend.name): \(childBackend.deviceDescription)
+                backend           \(engine.name): \(engine.deviceDescription)
                 run directory     \(directory.path)
                 """
             for level in outcome.levels { text += "\n" + CascadeProgress.line(level) }
@@ -252,7 +243,7 @@ final class CascadeProgress {
         case .progress(let level, let done, let total, let children, _):
             let now = clock.now
             if meter?.level != level { meter = (level, now, ProgressMeter(total: 0), ProgressMeter(total: total)) }
-            let elapsed = seconds(now - meter!.started)
+            let elapsed = (now - meter!.started).seconds
             meter!.done.sample(done: done, at: elapsed)
             meter!.children.sample(done: UInt64(clamping: children), at: elapsed)
             let interval: Duration = Terminal.stderrIsTerminal ? .milliseconds(250) : .seconds(10)
