@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "AutoconvCore", targets: ["AutoconvCore"]),
         .library(name: "AutoconvCPU", targets: ["AutoconvCPU"]),
         .library(name: "AutoconvOpenCL", targets: ["AutoconvOpenCL"]),
+        .library(name: "AutoconvEngines", targets: ["AutoconvEngines"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -15,10 +16,13 @@ let package = Package(
     ],
     targets: [
         // MARK: Public modules
-        .target(name: "AutoconvCore"),
-        .target(name: "AutoconvCPU", dependencies: ["AutoconvCore"]),
+        .target(name: "AutoconvCore", exclude: ["README.md"]),
+        .target(name: "AutoconvCPU", dependencies: ["AutoconvCore"], exclude: ["README.md"]),
         // The OpenCL backend: the only importer of COpenCL; kernels embedded by EmbedKernels.
-        .target(name: "AutoconvOpenCL", dependencies: ["AutoconvCore", "COpenCL"], plugins: ["EmbedKernels"]),
+        .target(name: "AutoconvOpenCL", dependencies: ["AutoconvCore", "COpenCL"], exclude: ["README.md"],
+                plugins: ["EmbedKernels"]),
+        // The one place that knows every backend: `Engines.make` chooses the engine of a run.
+        .target(name: "AutoconvEngines", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvOpenCL"], exclude: ["README.md"]),
         // Shards, certificates and the independent checker (no engine code, by design).
         .target(name: "AutoconvVerify", dependencies: ["AutoconvCore"]),
         // The multi-level cascade: run directory, survivor files, external sort, checkpoints.
@@ -26,7 +30,7 @@ let package = Package(
         .executableTarget(
             name: "autoconv",
             dependencies: [
-                "AutoconvCore", "AutoconvCPU", "AutoconvVerify", "AutoconvCascade", "AutoconvOpenCL",
+                "AutoconvCore", "AutoconvVerify", "AutoconvCascade", "AutoconvOpenCL", "AutoconvEngines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -40,15 +40,15 @@ inline ac_minimum ac_smaller_value(const ac_minimum a, const ac_minimum b)
     return a.num * b.den <= b.num * a.den ? a : b;
 }
 
-/* clamp(⌊value · k⌋ + add) to ±AC_INT_MAX, or AC_INT_MAX for "none". Every left side it is
+/* ⌊value · k⌋ clamped to ±AC_INT_MAX, or AC_INT_MAX for "none". Every left side it is
  * compared with lies strictly inside ±AC_INT_MAX, so the clamp never changes a decision. */
-inline int ac_cut(const ac_minimum value, const long k, const long add)
+inline int ac_cut(const ac_minimum value, const long k)
 {
     if (value.den == 0) return AC_INT_MAX;
     const long p = value.num * k;
     long q = p / value.den;
     if (p % value.den != 0 && p < 0) q -= 1;
-    return (int)clamp(q + add, (long)-AC_INT_MAX, (long)AC_INT_MAX);
+    return (int)clamp(q, (long)-AC_INT_MAX, (long)AC_INT_MAX);
 }
 
 /* Least M in [S/2, S] with asym = (M - n)^2 / AC_HALF_S2 > value, or S + 1 (AutoconvCore
@@ -65,18 +65,13 @@ inline int ac_asymmetry_cut(const ac_minimum value)
     return lo;
 }
 
-/* Per-length cut-offs: test prunes a window when WS > test_cut[l]; cert when
- * (WS - coefficient·W_int - refined pair count) > cert_cut[l] (flat: the flat correction is
- * folded into cert_cut). */
+/* The cut-offs of the best values (common.cl, AutoconvCore.BoundCutoffs): a window exceeds the
+ * test value when WS > test_cut[l], the certified value when its rule value WS - K > cert_cut[l]. */
 inline void ac_bound_cuts(const ac_minimum test, const ac_minimum cert, int *test_cut, int *cert_cut, int *asym_cut)
 {
     for (int l = 2; l <= AC_MAXLEN; l++) {
-        test_cut[l] = ac_cut(test, (long)l * AC_UNIT, 0);
-#if AC_REFINED
-        cert_cut[l] = ac_cut(cert, (long)l * AC_UNIT, 0);
-#else
-        cert_cut[l] = ac_cut(cert, (long)l * AC_UNIT, 4L * AC_N * l * (2 * AC_M + 1));
-#endif
+        test_cut[l] = ac_cut(test, (long)l * AC_UNIT);
+        cert_cut[l] = ac_cut(cert, (long)l * AC_UNIT);
     }
     *asym_cut = ac_asymmetry_cut(cert);
 }

@@ -127,7 +127,8 @@ inline void ac_family_place(ac_family *f, const int i, const int a, const int b,
  * known (and Δ_{i+1} too when `sigma_known`). ChildSearch.cuts explains the bounds: the fixed
  * conv, plus 2u_j·σmin_b for fixed bin j and free pair b (both of b's bins inside the window),
  * plus σmin_b·σmin_b' for free pairs (their whole product inside), less the coefficient times
- * W_int <= fixed mass in range + min(free mass, Σ σmax_b over free pairs meeting the range).
+ * W_int <= fixed mass in range + min(free mass, Σ σmax_b over free pairs meeting the range) and
+ * the constant of the correction (common.cl).
  */
 inline bool ac_child_cuts(ac_family *f, const int i, const bool sigma_known, const int *cut)
 {
@@ -186,9 +187,9 @@ inline bool ac_child_cuts(ac_family *f, const int i, const bool sigma_known, con
             const int pair_first = max(first, fixed_bins) / 2, pair_last = last / 2;
             in_range += min(free_mass, sigma_max_prefix[pair_last + 1] - sigma_max_prefix[pair_first]);
         }
-        bound -= 2 * (wl - 1) * in_range + ac_pair_count(wl, ws);
+        bound -= 2 * (wl - 1) * in_range;
 #endif
-        if (bound > cut[wl]) {
+        if (bound - ac_constant_correction(wl, ws) > cut[wl]) {
             f->hot_l = wl;
             f->hot_s = ws;
             return true;

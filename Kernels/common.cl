@@ -8,8 +8,14 @@
  *
  * Arithmetic: parts, autoconvolution entries, window sums and W_int are 32-bit `int`.
  * Every conv entry and window sum is at most S^2 <= 46340^2 < 2^31 - 1 (the host refuses
- * larger S), and a refined correction is at most 2(2d-1)S + d^2, so WS - K never leaves
- * the int range either. Cross-multiplied comparisons of values use 64-bit `long`.
+ * larger S), and every correction K is below 2^24 (2(2d-1)S + d^2 refined, 16n^2(2m+1) flat),
+ * so WS - K never leaves the int range either. Cross-multiplied comparisons of values use
+ * 64-bit `long`.
+ *
+ * Cut-offs (AutoconvCore.WindowCutoffs): one per window length, cut[l] = floor(c * l * AC_UNIT)
+ * for a value c, so that a window's value X (WS, or the rule value WS - K) exceeds c * l * AC_UNIT
+ * exactly when X > cut[l]. The host clamps them to int, which changes no decision, since every
+ * X and every lower bound on one lies in (-2^24, S^2].
  */
 
 #define AC_D (2 * AC_N)
@@ -87,28 +93,28 @@ inline int ac_pair_count(const int l, const int s)
 }
 
 /*
- * The composition-dependent part of the window rule: WS - coefficient * W_int, where the
- * coefficient is 2(l - 1) under the refined rule and 0 under the flat rule (AutoconvCore
- * WindowTerms). The constant part of the correction lives in the cut-offs.
+ * The correction of window (l, s) is K = coefficient * W_int + constant (method.md §3,
+ * AutoconvCore.WindowTerms): coefficient 2(l - 1) and constant |W(l, s)| under the refined rule,
+ * coefficient 0 and constant 4nl(2m + 1) under the flat rule. This is the constant.
  */
-inline int ac_rule_value(const int *prefix, const int *mass, const int l, const int s)
-{
-    const int ws = prefix[s + l - 1] - prefix[s];
-#if AC_REFINED
-    const int first = max(0, s - AC_D + 1), last = min(AC_D - 1, s + l - 2);
-    return ws - 2 * (l - 1) * (mass[last + 1] - mass[first]);
-#else
-    return ws;
-#endif
-}
-
-/* The full correction K_w = WS - (rule value) - (constant part), method.md §3–4. */
 inline int ac_constant_correction(const int l, const int s)
 {
 #if AC_REFINED
     return ac_pair_count(l, s);
 #else
     return 4 * AC_N * l * (2 * AC_M + 1);
+#endif
+}
+
+/* The rule value WS - K of window (l, s): what the prove and certified cut-offs cut. */
+inline int ac_rule_value(const int *prefix, const int *mass, const int l, const int s)
+{
+    const int value = prefix[s + l - 1] - prefix[s] - ac_constant_correction(l, s);
+#if AC_REFINED
+    const int first = max(0, s - AC_D + 1), last = min(AC_D - 1, s + l - 2);
+    return value - 2 * (l - 1) * (mass[last + 1] - mass[first]);
+#else
+    return value;
 #endif
 }
 
@@ -137,7 +143,7 @@ inline void ac_exact_values(const int *prefix, const int *mass, long *test_num, 
         for (int s = 0; s <= 2 * AC_D - l; s++) {
             const int ws = prefix[s + l - 1] - prefix[s];
             if (ac_greater(ws, l, best_ws, best_ws_l)) { best_ws = ws; best_ws_l = l; }
-            const int x = ac_rule_value(prefix, mass, l, s) - ac_constant_correction(l, s);
+            const int x = ac_rule_value(prefix, mass, l, s);
             if (best_x_l == 0 || ac_greater(x, l, best_x, best_x_l)) { best_x = x; best_x_l = l; }
         }
     }
@@ -163,19 +169,17 @@ inline bool ac_is_canonical(const int *c)
 }
 
 /*
- * Prove-mode verdict (method.md §3): asymmetry first (M >= asym_cut), then any window with
- * WS - coefficient * W_int > base[w] (AutoconvCore.WindowCutoffs, clamped to int by the host
- * in the safe direction: every left side is below AC_INT_MAX), else a survivor.
+ * Prove-mode verdict (method.md §3): asymmetry first (M >= asym_cut), then any window whose
+ * rule value exceeds cut[l], else a survivor.
  */
-inline int ac_verdict(const int *conv, const int *mass, __constant const int *base, const int asym_cut)
+inline int ac_verdict(const int *conv, const int *mass, __constant const int *cut, const int asym_cut)
 {
     if (ac_major_mass(mass) >= asym_cut) return AC_VERDICT_ASYMMETRY;
     int prefix[AC_CONV + 1];
     ac_conv_prefix(conv, prefix);
-    int w = 0;
     for (int l = 2; l <= AC_MAXLEN; l++) {
-        for (int s = 0; s <= 2 * AC_D - l; s++, w++) {
-            if (ac_rule_value(prefix, mass, l, s) > base[w]) return AC_VERDICT_TEST;
+        for (int s = 0; s <= 2 * AC_D - l; s++) {
+            if (ac_rule_value(prefix, mass, l, s) > cut[l]) return AC_VERDICT_TEST;
         }
     }
     return AC_VERDICT_SURVIVOR;

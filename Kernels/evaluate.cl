@@ -1,10 +1,11 @@
 /*
  * evaluate.cl: per-composition evaluation, the kernel the self-test and the cascade's checks
  * use. Work-item i reads composition i and writes every window sum (windowList order) and its
- * exact test value, certified value, major mass and prove verdict for the given cut-offs.
+ * exact test value, certified value, major mass and prove verdict for the given cut-offs
+ * (one per window length, common.cl).
  */
 __kernel void ac_evaluate(__global const int *compositions, const uint count,
-                          __constant const int *base, const int asym_cut,
+                          __constant const int *cuts, const int asym_cut,
                           __global int *window_sums, __global ac_evaluation *results)
 {
     const uint i = get_global_id(0);
@@ -23,6 +24,6 @@ __kernel void ac_evaluate(__global const int *compositions, const uint count,
     ac_evaluation out;
     ac_exact_values(prefix, mass, &out.test_num, &out.test_den, &out.cert_num, &out.cert_den);
     out.major_mass = ac_major_mass(mass);
-    out.verdict = ac_verdict(conv, mass, base, asym_cut);
+    out.verdict = ac_verdict(conv, mass, cuts, asym_cut);
     results[i] = out;
 }

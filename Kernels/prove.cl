@@ -2,8 +2,8 @@
  * prove.cl: prove mode (method.md §3) over every composition of a rank window, reverses
  * included. Work-items walk contiguous ranges by leaf sweeps and subtrees (search.cl) and
  * classify each composition as AutoconvCPU.ProveVisitor does: asymmetry first (M >= asym_cut),
- * then any window whose value exceeds cut[l] (common.cl's rule value, less the refined pair
- * count; the flat correction is in cut[l]), else a survivor. Each work-group writes its counts.
+ * then any window whose rule value WS - K exceeds cut[l] (common.cl), else a survivor. Each
+ * work-group writes its counts.
  *
  * Survivors: when `collect` is set, each survivor takes a slot from the global counter
  * *survivor_count and writes its rank there if the slot is below `capacity`. The counter keeps

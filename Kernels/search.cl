@@ -98,10 +98,9 @@ inline int ac_sweep_quad_below(const int t)
 }
 
 /*
- * The quadratic of window (l, s) over the sweep: the window sum, or with `corrected` the value
- * the cert cut-offs are compared with (the rule value less the refined pair count; under the
- * flat rule the correction lives in the cut-offs, as in bound.cl and prove.cl). W_int is the
- * fixed mass in range + [x in range]·v + [y in range]·(R - v) (RangeSearch.leafQuadratic).
+ * The quadratic of window (l, s) over the sweep: the window sum, or with `corrected` the rule
+ * value WS - K (common.cl). W_int is the fixed mass in range + [x in range]·v +
+ * [y in range]·(R - v) (AutoconvCPU.SweepPolynomials.window).
  */
 inline void ac_sweep_quadratic(const ac_sweep *sweep, const int l, const int s, const bool corrected,
                                int *a, int *b, int *c)
@@ -110,18 +109,19 @@ inline void ac_sweep_quadratic(const ac_sweep *sweep, const int l, const int s, 
     *a = ac_sweep_quad_below(e + 1) - ac_sweep_quad_below(s);
     *b = sweep->lin[e + 1] - sweep->lin[s];
     *c = sweep->con[e + 1] - sweep->con[s];
-#if AC_REFINED
     if (corrected) {
+#if AC_REFINED
         const int coefficient = 2 * (l - 1);
         const int first = max(0, s - AC_D + 1), last = min(AC_D - 1, e);
-        *c -= coefficient * (sweep->mass[last + 1] - sweep->mass[first]) + ac_pair_count(l, s);
+        *c -= coefficient * (sweep->mass[last + 1] - sweep->mass[first]);
         if (first <= AC_X && AC_X <= last) *b -= coefficient;
         if (last >= AC_Y) {
             *c -= coefficient * sweep->R;
             *b += coefficient;
         }
-    }
 #endif
+        *c -= ac_constant_correction(l, s);
+    }
 }
 
 /* Conv and mass prefix sums (common.cl) of the sweep's leaf c_{d-2} = v, for a full scan. */
@@ -136,10 +136,7 @@ inline void ac_sweep_leaf(const ac_sweep *sweep, const int v, int *prefix, int *
 /* Window (l, s)'s value (as in ac_sweep_quadratic) from a leaf's prefix sums. */
 inline int ac_window_value(const int *prefix, const int *mass, const int l, const int s, const bool corrected)
 {
-#if AC_REFINED
-    if (corrected) return ac_rule_value(prefix, mass, l, s) - ac_pair_count(l, s);
-#endif
-    return prefix[s + l - 1] - prefix[s];
+    return corrected ? ac_rule_value(prefix, mass, l, s) : prefix[s + l - 1] - prefix[s];
 }
 
 /*
@@ -265,15 +262,15 @@ inline int ac_subtree_sum_low(const ac_subtree *tree, const int l, const int s)
     return low;
 }
 
-/* Lower bound on the cert-side value of window (l, s) (as in ac_sweep_quadratic) over the subtree. */
+/* Lower bound on the rule value WS - K of window (l, s) over the subtree. */
 inline int ac_subtree_rule_low(const ac_subtree *tree, const int l, const int s)
 {
-    const int low = ac_subtree_sum_low(tree, l, s);
+    const int low = ac_subtree_sum_low(tree, l, s) - ac_constant_correction(l, s);
 #if AC_REFINED
     const int first = max(0, s - AC_D + 1), last = min(AC_D - 1, s + l - 2);
     int in_range = tree->mass[last + 1] - tree->mass[first];
     if (last >= tree->k) in_range += tree->R;
-    return low - 2 * (l - 1) * in_range - ac_pair_count(l, s);
+    return low - 2 * (l - 1) * in_range;
 #else
     return low;
 #endif

@@ -53,11 +53,11 @@ final class BoundVisitor: SearchVisitor {
 
     /// Rebuilds the integer cut-offs from the best known values.
     private func adopt(_ best: (test: Fraction?, certified: Fraction?)) {
-        let test = WindowCutoffs(value: best.test, correction: .none, windows: evaluator.windows).base
-        let cert = WindowCutoffs(value: best.certified, rule: problem.rule, windows: evaluator.windows).base
+        let cutoffs = BoundCutoffs(test: best.test, certified: best.certified, problem: problem)
+        let test = cutoffs.test.byWindow(evaluator.windows), cert = cutoffs.certified.byWindow(evaluator.windows)
         testBase.update(from: test, count: test.count)
         certBase.update(from: cert, count: cert.count)
-        asymmetryCut = Asymmetry.cutoffAbove(best.certified, problem: problem)
+        asymmetryCut = cutoffs.asymmetryCutoff
     }
 
     func skipsSubtree(_ search: RangeSearch, fixed k: Int, remaining R: Int, size: UInt64) -> Bool {

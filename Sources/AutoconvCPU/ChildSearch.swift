@@ -1,87 +1,4 @@
 import AutoconvCore
-import Dispatch
-import Synchronization
-
-/// The CPU cascade engine: expands parents into their children (method.md §5) on all cores.
-///
-/// Work units are (parent, child-index range) pairs in the addressing of `ChildTree`. A parent
-/// is split into several ranges only when a batch has too few parents to keep every thread
-/// busy. Units are taken in order from a shared counter and merged by unit index, so counts
-/// and survivor order never depend on scheduling.
-public struct CPUChildBackend: ChildBackend {
-    public let threads: Int
-
-    public init(threads: Int) {
-        precondition(threads >= 1)
-        self.threads = threads
-    }
-
-    public var name: String { "cpu" }
-    public var deviceDescription: String { "CPU (\(threads) thread\(threads == 1 ? "" : "s"))" }
-
-    public func expand(_ job: ChildJob, survivors: (_ batch: [[Int]]) throws -> Void,
-                       stop: @escaping StopCheck, progress: ((_ parentsDone: Int) -> Void)?) throws -> ChildCounts {
-        let trees = try job.trees()
-        let pieces = max(1, (8 * threads + trees.count - 1) / max(trees.count, 1))
-        var units: [(parent: Int, lo: UInt128, hi: UInt128)] = []
-        for (p, tree) in trees.enumerated() {
-            // Near-equal index ranges: boundary r is q·r + min(r, rest), which cannot overflow.
-            let total = tree.count, parts = UInt128(min(pieces, 1 << 16))
-            let (q, rest) = total.quotientAndRemainder(dividingBy: parts)
-            for r in 0..<parts {
-                let lo = q * r + min(r, rest), hi = q * (r + 1) + min(r + 1, rest)
-                if lo < hi { units.append((p, lo, hi)) }
-            }
-        }
-        let terms = WindowTerms(problem: job.problem)
-        let next = Atomic<Int>(0)
-        let finished = Atomic<Int>(0)
-        let stopped = Atomic<Bool>(false)
-        let results = Mutex<[ChildSearch.Result?]>(Array(repeating: nil, count: units.count))
-        let group = DispatchGroup()
-        let frozenUnits = units
-        for _ in 0..<min(threads, max(units.count, 1)) {
-            DispatchQueue.global().async(group: group) {
-                let search = ChildSearch(problem: job.problem, terms: terms, cutoffs: job.cutoffs, deltas: job.deltas)
-                while true {
-                    if stop() { stopped.store(true, ordering: .relaxed); break }
-                    let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    guard index < frozenUnits.count else { break }
-                    let unit = frozenUnits[index]
-                    let result = search.run(trees[unit.parent], lo: unit.lo, hi: unit.hi)
-                    results.withLock { $0[index] = result }
-                    finished.wrappingAdd(1, ordering: .relaxed)
-                }
-            }
-        }
-        let parentCount = max(trees.count, 1), unitCount = max(units.count, 1)
-        while group.wait(timeout: .now() + .milliseconds(250)) == .timedOut {
-            progress?(finished.load(ordering: .relaxed) * parentCount / unitCount)
-        }
-        if stopped.load(ordering: .relaxed) { throw BatchStopped() }
-        progress?(trees.count)
-
-        let all = results.withLock { $0.map { $0! } }
-        var counts = ChildCounts()
-        var u = 0
-        for (p, tree) in trees.enumerated() {
-            var patternsSurviving = Set<UInt64>()
-            var batch: [[Int]] = []
-            while u < units.count && units[u].parent == p {
-                counts.merge(all[u].counts)
-                patternsSurviving.formUnion(all[u].survivingPatterns)
-                batch += all[u].survivors
-                u += 1
-            }
-            let patterns = tree.patternCount
-            counts.parents += 1
-            counts.patterns += patterns
-            counts.patternsPruned += patterns - UInt128(patternsSurviving.count)
-            if !batch.isEmpty { try survivors(batch) }
-        }
-        return counts
-    }
-}
 
 /// Depth-first search over the children of one parent, within one child-index range [lo, hi),
 /// branching on Δ inside the search (method.md §5).
@@ -98,8 +15,8 @@ public struct CPUChildBackend: ChildBackend {
 ///      + Σ { 2u_j·σmin_b : j < 2i fixed, b free, j+2b ≥ s, j+2b+1 ≤ e }   (bin j meets both bins of pair b)
 ///      + Σ { σmin_b·σmin_b' : b, b' free (ordered), 2(b+b') ≥ s, 2(b+b')+2 ≤ e } (the pairs' whole products)
 /// and W_int ≤ fixed mass in range + min(R, Σ σmax_b over free pairs meeting the range), where
-/// R = Σ_{b≥i} σ_b = 2Σ_{b≥i} t_b − Δ_i exactly. The node is cut when LB − coefficient·UB
-/// exceeds the window's cut-off, but only where asymmetry prunes none of its children, as the
+/// R = Σ_{b≥i} σ_b = 2Σ_{b≥i} t_b − Δ_i exactly. The node is cut when LB − coefficient·UB −
+/// constant exceeds the window's cut-off, but only where asymmetry prunes none of its children, as the
 /// counting convention puts asymmetry first: a child's left mass is 2·(parent's left mass) + Δ_{n/2}
 /// with n/2 the parent's n, so asymmetry is decided by that one Δ.
 ///
@@ -121,7 +38,9 @@ final class ChildSearch {
     // Windows, raw.
     private let start: UnsafeMutablePointer<Int>, end: UnsafeMutablePointer<Int>
     private let firstBin: UnsafeMutablePointer<Int>, lastBin: UnsafeMutablePointer<Int>
-    private let coefficient: UnsafeMutablePointer<Int64>, base: UnsafeMutablePointer<Int64>
+    private let coefficient: UnsafeMutablePointer<Int64>, constant: UnsafeMutablePointer<Int64>
+    /// The cut-off of each window (`WindowCutoffs.byWindow`).
+    private let base: UnsafeMutablePointer<Int64>
     private var hot = 0
     /// ProveCutoffs.singleBinCaps: larger u_j are pruned whatever the other bins hold.
     private let cap: [Int]
@@ -166,7 +85,8 @@ final class ChildSearch {
         }
         start = copy(terms.start); end = copy(terms.end)
         firstBin = copy(terms.firstBin); lastBin = copy(terms.lastBin)
-        coefficient = copy(terms.coefficient); base = copy(cutoffs.windows.base)
+        coefficient = copy(terms.coefficient); constant = copy(terms.constant)
+        base = copy(cutoffs.windows.byWindow(problem.windowList))
         func zeros(_ n: Int) -> UnsafeMutablePointer<Int64> {
             let p = UnsafeMutablePointer<Int64>.allocate(capacity: n)
             p.initialize(repeating: 0, count: n)
@@ -184,7 +104,7 @@ final class ChildSearch {
 
     deinit {
         for p in [start, end, firstBin, lastBin] { p.deallocate() }
-        for p in [coefficient, base, u, conv, convPrefix, crossPrefix, pairPrefix, massPrefix,
+        for p in [coefficient, constant, base, u, conv, convPrefix, crossPrefix, pairPrefix, massPrefix,
                   sigmaMin, sigmaMaxPrefix, scratch] { p.deallocate() }
         sweep.deallocate()
         leaves.deallocate()
@@ -347,7 +267,7 @@ final class ChildSearch {
                 }
                 bound -= k * inRange
             }
-            return bound > base[w]
+            return bound - constant[w] > base[w]
         }
         if exceeds(hot) { return true }
         for w in 0..<windowCount where exceeds(w) {

@@ -3,8 +3,8 @@ import AutoconvCore
 /// The window values of one leaf sweep as quadratics q_w(v) = a·v² + b·v + c in v = c_{d−2}
 /// (see `SweepPolynomials`), kept in raw buffers: this is the innermost loop.
 ///
-/// Magnitudes: |q_w(v)| ≤ S² + 2(ℓ−1)·S + |W| < 2^32 for S ≤ 46,340, and every partial product
-/// (a·v + b)·v stays below 2^40, so Int64 never overflows.
+/// Magnitudes: |q_w(v)| ≤ S² + K_w < 2^32 for S ≤ 46,340 (K_w < 2^24, `WindowCutoffs`), and
+/// every partial product (a·v + b)·v stays below 2^40, so Int64 never overflows.
 struct LeafQuadratics {
     let count: Int
     private let a: UnsafeMutablePointer<Int64>

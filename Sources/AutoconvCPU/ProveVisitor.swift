@@ -12,11 +12,12 @@ final class ProveVisitor: SearchVisitor {
     /// Survivors are kept only when someone wants them: the counts need none.
     let collectSurvivors: Bool
 
-    init(cutoffs: ProveCutoffs, windowCount: Int, collectSurvivors: Bool) {
+    /// `base`: the cut-off of each window (`WindowCutoffs.byWindow`).
+    init(cutoffs: ProveCutoffs, base: [Int64], collectSurvivors: Bool) {
         self.cutoffs = cutoffs
         self.collectSurvivors = collectSurvivors
-        base = cutoffs.windows.base
-        leaves = LeafQuadratics(count: windowCount)
+        self.base = base
+        leaves = LeafQuadratics(count: base.count)
     }
 
     deinit { leaves.deallocate() }

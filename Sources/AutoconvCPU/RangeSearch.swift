@@ -14,8 +14,9 @@ import AutoconvCore
 ///   WS ≥ Σ_{t∈[s,e]} conv_prefix[t]                       (all conv terms are ≥ 0)
 ///      + 2R · Σ { c_i : i < k, s ≤ i+k, i+d−1 ≤ e }        (bin i meets every free bin inside [s,e])
 ///      + R²   if s ≤ 2k and e ≥ 2d−2                        (the free bins' own pairs all land inside)
-/// and W_int ≤ (fixed mass in range) + (R if some free bin is in range). A subtree is cut only
-/// when these bounds already exceed the cut-off that any of its compositions would face.
+/// and W_int ≤ (fixed mass in range) + (R if some free bin is in range), so WS − K_w is at least
+/// the first bound less coefficient·(the second) and the constant. A subtree is cut only when
+/// these bounds already exceed the cut-off that any of its compositions would face.
 final class RangeSearch {
     let problem: Problem
     let d: Int
@@ -123,8 +124,9 @@ final class RangeSearch {
         for i in 0..<d { massPrefix[i + 1] = massPrefix[i] + (i < k ? Int64(c[i]) : 0) }
     }
 
-    /// Lower bound on "WS − coefficient·W_int" for window w over every completion of the
-    /// prefix (see the type's comment). Requires `preparePrefixSums(fixed: k)`.
+    /// Lower bound on window w's value over every completion of the prefix (see the type's
+    /// comment): WS, or with `corrected` the rule value WS − K_w (`WindowTerms`). Requires
+    /// `preparePrefixSums(fixed: k)`.
     @inline(__always)
     func lowerBound(window w: Int, fixed k: Int, remaining R: Int64, corrected: Bool) -> Int64 {
         let s = terms.start[w], e = terms.end[w]
@@ -132,14 +134,15 @@ final class RangeSearch {
         let crossFirst = max(0, s - k), crossLast = min(k - 1, e - d + 1)
         if crossFirst <= crossLast { bound += 2 * R * (massPrefix[crossLast + 1] - massPrefix[crossFirst]) }
         if s <= 2 * k && e >= 2 * d - 2 { bound += R * R }
+        guard corrected else { return bound }
         let coefficient = terms.coefficient[w]
-        if corrected && coefficient != 0 {
+        if coefficient != 0 {
             let first = terms.firstBin[w], last = terms.lastBin[w]
             var inRange = massPrefix[min(last, k - 1) + 1] - massPrefix[min(first, k)]
             if last >= k { inRange += R }
             bound -= coefficient * inRange
         }
-        return bound
+        return bound - terms.constant[w]
     }
 
     /// Sets up the leaf sweep of the current prefix of d − 2 parts and R = c_{d−2} + c_{d−1}

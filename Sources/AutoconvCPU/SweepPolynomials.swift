@@ -2,14 +2,18 @@ import AutoconvCore
 
 /// One leaf sweep's window values as polynomials in v: with bins 0 … d−3 fixed and the last two
 /// bins v and R − v, conv[t] = quad(t)·v² + lin(t)·v + con(t), so every window value
-/// WS − coefficient·W_int is a quadratic a·v² + b·v + c (`window`). Both engines sweep their
-/// leaves this way: `RangeSearch` over compositions, `ChildSearch` over the last pair's splits.
+/// (WS, or the rule value WS − K_w) is a quadratic a·v² + b·v + c (`window`). Both engines
+/// sweep their leaves this way: `RangeSearch` over compositions, `ChildSearch` over the last
+/// pair's splits.
 ///
 /// Magnitudes: prefix sums of con are at most S² (con is the conv of the leaf v = 0), those of
 /// lin at most 2S², and quad's are −2 … 1, all in Int64.
 struct SweepPolynomials {
     let d: Int
-    let terms: WindowTerms
+    /// The window terms (`WindowTerms`) in raw buffers: `window` is an inner loop.
+    private let start: UnsafeMutablePointer<Int>, end: UnsafeMutablePointer<Int>
+    private let firstBin: UnsafeMutablePointer<Int>, lastBin: UnsafeMutablePointer<Int>
+    private let coefficient: UnsafeMutablePointer<Int64>, correctionConstant: UnsafeMutablePointer<Int64>
     private let quadratic: UnsafeMutablePointer<Int64>, linear: UnsafeMutablePointer<Int64>, constant: UnsafeMutablePointer<Int64>
     private let quadraticSum: UnsafeMutablePointer<Int64>, linearSum: UnsafeMutablePointer<Int64>, constantSum: UnsafeMutablePointer<Int64>
     /// Mass prefix sums of the fixed bins, the two free bins counted as 0.
@@ -17,7 +21,14 @@ struct SweepPolynomials {
 
     init(d: Int, terms: WindowTerms) {
         self.d = d
-        self.terms = terms
+        func copy<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(values.count, 1))
+            p.initialize(from: values, count: values.count)
+            return p
+        }
+        start = copy(terms.start); end = copy(terms.end)
+        firstBin = copy(terms.firstBin); lastBin = copy(terms.lastBin)
+        coefficient = copy(terms.coefficient); correctionConstant = copy(terms.constant)
         func buffer(_ count: Int) -> UnsafeMutablePointer<Int64> {
             let p = UnsafeMutablePointer<Int64>.allocate(capacity: count)
             p.initialize(repeating: 0, count: count)
@@ -29,7 +40,8 @@ struct SweepPolynomials {
     }
 
     func deallocate() {
-        for p in [quadratic, linear, constant, quadraticSum, linearSum, constantSum, massPrefix] { p.deallocate() }
+        for p in [quadratic, linear, constant, quadraticSum, linearSum, constantSum, massPrefix, coefficient, correctionConstant] { p.deallocate() }
+        for p in [start, end, firstBin, lastBin] { p.deallocate() }
     }
 
     /// Sets up the sweep of fixed bins `fixed[0 …< d−2]`, whose autoconvolution is `conv`, and
@@ -66,23 +78,25 @@ struct SweepPolynomials {
         for i in 0..<d { massPrefix[i + 1] = massPrefix[i] + (i < x ? Int64(fixed[i]) : 0) }
     }
 
-    /// Coefficients (a, b, c0) of window w's quadratic after `prepare`, including the refined
-    /// correction when `corrected`: W_int = fixed + [x in range]·v + [y in range]·(R − v).
+    /// Coefficients (a, b, c0) of window w's quadratic after `prepare`: WS, or with `corrected`
+    /// the rule value WS − K_w (`WindowTerms`), where W_int = fixed + [x in range]·v +
+    /// [y in range]·(R − v).
     @inline(__always)
     func window(_ w: Int, remaining R: Int64, corrected: Bool) -> (Int64, Int64, Int64) {
-        let s = terms.start[w], e = terms.end[w]
+        let s = start[w], e = end[w]
         let a = quadraticSum[e + 1] - quadraticSum[s]
         var b = linearSum[e + 1] - linearSum[s]
         var c0 = constantSum[e + 1] - constantSum[s]
-        let coefficient = terms.coefficient[w]
-        if corrected && coefficient != 0 {
-            let first = terms.firstBin[w], last = terms.lastBin[w]
+        guard corrected else { return (a, b, c0) }
+        let coefficient = self.coefficient[w]
+        if coefficient != 0 {
+            let first = firstBin[w], last = lastBin[w]
             let x = d - 2, y = d - 1
             c0 -= coefficient * (massPrefix[min(last, x - 1) + 1] - massPrefix[min(first, x)])
             let hasX = first <= x && x <= last, hasY = last >= y
             if hasX { b -= coefficient }
             if hasY { c0 -= coefficient * R; b += coefficient }
         }
-        return (a, b, c0)
+        return (a, b, c0 - correctionConstant[w])
     }
 }

@@ -42,8 +42,7 @@ public enum CascadeEvent {
 /// `stop` returns true, the batch in flight is abandoned and `CascadeInterrupted` is thrown.
 public final class Cascade {
     public let directory: RunDirectory
-    let backend: Backend
-    let childBackend: ChildBackend
+    let engine: Engine
     let stop: StopCheck
     let events: (CascadeEvent) -> Void
     public var checkpointSeconds: Double = 2
@@ -52,11 +51,10 @@ public final class Cascade {
     private var problems: [Problem] { directory.problems }
     private let clock = ContinuousClock()
 
-    public init(directory: RunDirectory, backend: Backend, childBackend: ChildBackend,
+    public init(directory: RunDirectory, engine: Engine,
                 stop: @escaping StopCheck, events: @escaping (CascadeEvent) -> Void) throws {
         self.directory = directory
-        self.backend = backend
-        self.childBackend = childBackend
+        self.engine = engine
         self.stop = stop
         self.events = events
     }
@@ -100,7 +98,7 @@ public final class Cascade {
             if stop() { throw CascadeInterrupted(directory: directory.path) }
             let lower = directory.state.position, upper = lower + min(size, total - lower)
             let started = clock.now
-            let counts = try backend.prove(Job(problem: problems[0], range: RankRange(lower, upper)), cutoffs: cutoffs,
+            let counts = try engine.prove(Job(problem: problems[0], range: RankRange(lower, upper)), cutoffs: cutoffs,
                                            survivors: { batch in for s in batch { try sorter.add(s.composition) } },
                                            progress: nil)
             var childCounts = ChildCounts()
@@ -137,7 +135,7 @@ public final class Cascade {
             let position = directory.state.position
             let counts: ChildCounts
             do {
-                counts = try childBackend.expand(
+                counts = try engine.expand(
                     ChildJob(problem: problems[level], cutoffs: cutoffs, deltas: parameters.family.deltas, parents: batch),
                     survivors: { for child in $0 { try sorter.add(child) } },
                     stop: stop,
@@ -239,13 +237,8 @@ public final class Cascade {
     }
 
     private func adapt(_ size: UInt64, seconds: Double, minimum: UInt64, maximum: UInt64) -> UInt64 {
-        if seconds < checkpointSeconds / 2 { return min(size * 2, maximum) }
-        if seconds > checkpointSeconds * 2 { return max(size / 2, minimum) }
-        return size
+        Pace.next(size, tookSeconds: seconds, targetSeconds: checkpointSeconds, minimum: minimum, maximum: maximum)
     }
 
-    private func seconds(since instant: ContinuousClock.Instant) -> Double {
-        let d = clock.now - instant
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
+    private func seconds(since instant: ContinuousClock.Instant) -> Double { (clock.now - instant).seconds }
 }

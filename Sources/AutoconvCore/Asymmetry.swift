@@ -18,11 +18,19 @@ public enum Asymmetry {
     /// The least M at which the rule prunes for target c_t, or S + 1 if it never does.
     /// Prune iff M ≥ cutoff.
     public static func cutoff(target: Fraction, problem: Problem) -> Int {
+        leastMajorMass(reaching: target, strictly: false, problem: problem)
+    }
+
+    /// The least M in [S/2, S] (S is even) with asym(M) ≥ `value`, or > `value` when `strictly`,
+    /// or S + 1 if there is none: the one computation behind both cut-offs. asym grows with M
+    /// there, and "2(M − n)²/S² ≥ p/q" is "2q(M − n)² ≥ p·S²", exact in 128 bits.
+    private static func leastMajorMass(reaching value: Fraction, strictly: Bool, problem: Problem) -> Int {
         let S = problem.S, n = problem.n
-        let rhs = Int128(target.numerator) * Int128(S) * Int128(S)
-        for M in ((S + 1) / 2)...S {
+        let rhs = Int128(value.numerator) * Int128(S) * Int128(S)
+        for M in (S / 2)...S {
             let e = Int128(M - n)
-            if 2 * Int128(target.denominator) * e * e >= rhs { return M }
+            let lhs = 2 * Int128(value.denominator) * e * e
+            if strictly ? lhs > rhs : lhs >= rhs { return M }
         }
         return S + 1
     }
@@ -32,13 +40,7 @@ extension Asymmetry {
     /// The least M with asym = 2((M − n)/S)² strictly greater than `value`, or S + 1 if none.
     /// In find-min mode, M ≥ this cut-off means cert(c) > value whatever the windows say.
     public static func cutoffAbove(_ value: Fraction?, problem: Problem) -> Int {
-        let S = problem.S, n = problem.n
-        guard let value else { return S + 1 }
-        let rhs = Int128(value.numerator) * Int128(S) * Int128(S)
-        for M in (S / 2)...S {
-            let e = Int128(M - n)
-            if 2 * Int128(value.denominator) * e * e > rhs { return M }
-        }
-        return S + 1
+        guard let value else { return problem.S + 1 }
+        return leastMajorMass(reaching: value, strictly: true, problem: problem)
     }
 }

@@ -38,7 +38,7 @@ public final class CertificateWriter {
     /// Proves `job` on `backend` one range at a time, writes each range's survivor file, then the
     /// manifest. Survivors are also passed on to `survivors`, in rank order, and `progress` sees
     /// the ranks done over the whole job.
-    public func prove(_ job: Job, backend: Backend, cutoffs: ProveCutoffs,
+    public func prove(_ job: Job, backend: Engine, cutoffs: ProveCutoffs,
                                survivors: SurvivorHandler?, progress: ProgressHandler?) throws -> ProveCounts {
         var total = ProveCounts()
         var done: UInt64 = 0

@@ -16,7 +16,7 @@ struct BoundCommand: ParsableCommand {
         let problem = try options.problem()
         let sharded = try shard.job(for: problem)
         let job = sharded.job
-        let backend = try options.makeBackend()
+        let backend = try options.makeEngine()
         let watch = Stopwatch()
         let progress = ProgressReporter(total: job.range.count, label: "bound")
         let result = try backend.bound(job, progress: progress.update)

@@ -1,8 +1,7 @@
 import ArgumentParser
 import AutoconvCascade
 import AutoconvCore
-import AutoconvCPU
-import AutoconvOpenCL
+import AutoconvEngines
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -96,7 +95,7 @@ struct CascadeCommand: ParsableCommand {
         _ = try parameters.problems()
         let settings = given(over: CascadeSettings())
         try settings.validate()
-        let backends = try makeBackends(settings)
+        let engine = try makeEngine(settings)
         let temporary = dir == nil
         let path = try dir ?? temporaryDirectory()
         let directory: RunDirectory
@@ -104,12 +103,12 @@ struct CascadeCommand: ParsableCommand {
         do {
             directory = try RunDirectory(path: path, parameters: parameters, binaryVersion: Self.binaryVersion)
             try directory.saveSettings(settings.pairs)
-            outcome = try execute(directory, backends: backends, settings: settings)
+            outcome = try execute(directory, engine: engine, settings: settings)
         } catch let error where temporary && !(error is CascadeInterrupted) {
             RunDirectory.removeRun(at: path)
             throw error
         }
-        try report(outcome, directory: directory, backend: backends.children)
+        try report(outcome, directory: directory, engine: engine)
     }
 
     /// Continues a run with its own parameters and, unless given again, its own settings.
@@ -124,10 +123,10 @@ struct CascadeCommand: ParsableCommand {
         let settings = given(over: stored)
         try settings.validate()
         Terminal.err("autoconv: resuming with \(settings.description)" + (settings == stored ? " (as stored in the run directory)" : " (options given now replace the stored ones)"))
-        let backends = try makeBackends(settings)
+        let engine = try makeEngine(settings)
         if settings != stored { try directory.saveSettings(settings.pairs) }
-        let outcome = try execute(directory, backends: backends, settings: settings)
-        try report(outcome, directory: directory, backend: backends.children)
+        let outcome = try execute(directory, engine: engine, settings: settings)
+        try report(outcome, directory: directory, engine: engine)
     }
 
     /// `base` with every run setting given on the command line in its place.
@@ -147,30 +146,24 @@ struct CascadeCommand: ParsableCommand {
         return settings
     }
 
-    private func makeBackends(_ settings: CascadeSettings) throws -> (levelZero: Backend, children: ChildBackend) {
+    private func makeEngine(_ settings: CascadeSettings) throws -> Engine {
         var options = opencl
         options.device = settings.device
         options.workGroupSize = settings.workGroupSize
         options.batchSize = settings.batchSize
-        if let (device, configuration) = try options.openCLDevice(choice: settings.backend) {
-            return (try OpenCLBackend(device: device, configuration: configuration),
-                    try OpenCLChildBackend(device: device, configuration: configuration))
-        }
-        let threads = settings.threads ?? Terminal.processorCount
-        return (CPUBackend(threads: threads), CPUChildBackend(threads: threads))
+        return try options.makeEngine(settings.backend, threads: settings.threads ?? Terminal.processorCount)
     }
 
     /// Runs the cascade to its end. Interrupted, it prints (with --json) what is finished and
     /// how to resume, then rethrows for exit 75.
-    private func execute(_ directory: RunDirectory, backends: (levelZero: Backend, children: ChildBackend),
-                         settings: CascadeSettings) throws -> CascadeOutcome {
+    private func execute(_ directory: RunDirectory, engine: Engine, settings: CascadeSettings) throws -> CascadeOutcome {
         let parameters = directory.parameters
         if !parameters.family.isSound {
             Terminal.err("autoconv: WARNING: --children exact uses exact pair sums only (Δ ≡ 0); this is NOT a proof (method.md §6)")
         }
         Terminal.err("cascade run directory: \(directory.path)")
         let progress = CascadeProgress()
-        let cascade = try Cascade(directory: directory, backend: backends.levelZero, childBackend: backends.children,
+        let cascade = try Cascade(directory: directory, engine: engine,
                                   stop: { InterruptSignal.isRaised }, events: progress.handle)
         cascade.checkpointSeconds = settings.checkpointSeconds
         cascade.sortMemory = settings.sortMemory << 20
@@ -181,7 +174,7 @@ struct CascadeCommand: ParsableCommand {
         } catch let interrupted as CascadeInterrupted {
             progress.finish()
             if json {
-                var fields = summaryFields(directory, levels: directory.finishedLevels, backend: backends.children)
+                var fields = summaryFields(directory, levels: directory.finishedLevels, engine: engine)
                 fields += [("interrupted", .bool(true)), ("proven", .bool(false)), ("proven_at_d", .null),
                            ("resume_command", .string("autoconv cascade --resume \(directory.path)"))]
                 Terminal.out(JSON.object(fields).rendered())
@@ -191,7 +184,7 @@ struct CascadeCommand: ParsableCommand {
     }
 
     /// Prints the result; throws `NotProven` (exit 1) unless a sound run proved its target.
-    private func report(_ outcome: CascadeOutcome, directory: RunDirectory, backend childBackend: ChildBackend) throws {
+    private func report(_ outcome: CascadeOutcome, directory: RunDirectory, engine: Engine) throws {
         let parameters = directory.parameters
         let problems = try parameters.problems()
         let last = outcome.levels.last!
@@ -200,7 +193,7 @@ struct CascadeCommand: ParsableCommand {
         // An unsound run proves nothing: its empty level is reported apart, never as `proven`.
         let proven = outcome.proven && sound
         if json {
-            var fields = summaryFields(directory, levels: outcome.levels, backend: childBackend)
+            var fields = summaryFields(directory, levels: outcome.levels, engine: engine)
             fields += [
                 ("interrupted", .bool(false)),
                 ("proven", .bool(proven)),
@@ -216,7 +209,7 @@ struct CascadeCommand: ParsableCommand {
         } else {
             var text = """
                 autoconv cascade  n=\(parameters.n0) m=\(parameters.m) rule=\(parameters.rule.rawValue) max-window=\(parameters.windows.rawValue) target=\(parameters.target) children=\(parameters.family.rawValue)
-                backend           \(childBackend.name): \(childBackend.deviceDescription)
+                backend           \(engine.name): \(engine.deviceDescription)
                 run directory     \(directory.path)
                 """
             for level in outcome.levels { text += "\n" + CascadeProgress.line(level) }
@@ -235,12 +228,12 @@ struct CascadeCommand: ParsableCommand {
     }
 
     /// The JSON fields of a finished or interrupted run, up to its outcome.
-    private func summaryFields(_ directory: RunDirectory, levels: [LevelSummary], backend: ChildBackend) -> [(String, JSON)] {
+    private func summaryFields(_ directory: RunDirectory, levels: [LevelSummary], engine: Engine) -> [(String, JSON)] {
         let parameters = directory.parameters
         // Validated when the run was created or opened.
         let first = try! parameters.problems()[0]
         let compositions = Compositions.count(parts: first.d, sum: first.S)
-        return ResultFields.header(command: "cascade", problem: first, backend: backend.name, device: backend.deviceDescription,
+        return ResultFields.header(command: "cascade", problem: first, backend: engine.name, device: engine.deviceDescription,
                                    compositions: compositions.description) + [
             ("version", .string(BuildInfo.version)),
             ("kernel_hash", .string(BuildInfo.kernelHash)),
@@ -327,7 +320,7 @@ final class CascadeProgress {
         case .progress(let level, let done, let total, let children, _):
             let now = clock.now
             if meter?.level != level { meter = (level, now, ProgressMeter(total: 0), ProgressMeter(total: total)) }
-            let elapsed = seconds(now - meter!.started)
+            let elapsed = (now - meter!.started).seconds
             meter!.done.sample(done: done, at: elapsed)
             meter!.children.sample(done: UInt64(clamping: children), at: elapsed)
             let interval: Duration = Terminal.stderrIsTerminal ? .milliseconds(250) : .seconds(10)

@@ -1,4 +1,5 @@
 import AutoconvCore
+import AutoconvEngines
 
 /// How a cascade runs, as opposed to what it computes (`CascadeParameters`, which alone define
 /// its counts): kept in the run directory's `settings` file, so that `--resume` runs the way the

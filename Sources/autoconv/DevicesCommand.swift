@@ -1,5 +1,6 @@
 import ArgumentParser
 import AutoconvCore
+import AutoconvEngines
 import AutoconvOpenCL
 
 /// `autoconv devices`: every OpenCL device, in the order `--device INDEX` counts them.
@@ -63,41 +64,16 @@ struct DeviceOptions: ParsableArguments {
         if let batchSize, batchSize < 1 { throw CoreError.badInput("batch-size must be at least 1 (got \(batchSize))") }
     }
 
-    /// The OpenCL backend that `choice` asks for, or nil when the CPU backend should run.
-    func makeOpenCLBackend(choice: BackendChoice) throws -> Backend? {
-        guard let (device, configuration) = try openCLDevice(choice: choice) else { return nil }
-        return try OpenCLBackend(device: device, configuration: configuration)
-    }
-
-    /// The OpenCL device that `choice` asks for and how to launch on it, or nil when the CPU
-    /// backend should run: `auto` takes an OpenCL GPU when there is one (or the device
-    /// `--device` names).
-    func openCLDevice(choice: BackendChoice) throws -> (OpenCLDevice, OpenCLConfiguration)? {
-        let device: OpenCLDevice
-        switch choice {
-        case .cpu:
-            guard self.device == nil else { throw CoreError.badInput("--device needs --backend opencl or auto") }
-            return nil
-        case .opencl:
-            device = try OpenCLDevices.select(self.device)
-        case .auto:
-            if self.device != nil {
-                device = try OpenCLDevices.select(self.device)
-            } else if let gpu = (try? OpenCLDevices.all())?.first(where: { $0.kind == .gpu }) {
-                device = gpu
-            } else {
-                Terminal.err("autoconv: no OpenCL GPU found; using the cpu backend")
-                return nil
-            }
-        }
+    /// The engine that `backend` asks for (`Engines.make`), with these options; its notes (the
+    /// OpenCL device, or the CPU fallback of `auto`) go to stderr.
+    func makeEngine(_ backend: BackendChoice, threads: Int) throws -> Engine {
         var configuration = OpenCLConfiguration()
         configuration.workGroupSize = workGroupSize
         configuration.batchSize = batchSize
         configuration.selfTest = !skipSelfTest
         configuration.log = { Terminal.err($0) }
         if verbose { configuration.verboseLog = { Terminal.err($0) } }
-        // Said on stderr every time, so nobody mistakes POCL on a CPU for a GPU.
-        Terminal.err("autoconv: OpenCL device \(device.index): \(device.name) (\(device.kind.rawValue), \(device.platform))")
-        return (device, configuration)
+        return try Engines.make(backend: backend, devices: device.map { [$0] } ?? [], threads: threads,
+                                configuration: configuration, note: { Terminal.err("autoconv: " + $0) })
     }
 }

@@ -1,16 +1,10 @@
 import ArgumentParser
 import AutoconvCore
-import AutoconvCPU
+import AutoconvEngines
 
 extension Rule: ExpressibleByArgument {}
 extension WindowSet: ExpressibleByArgument {}
-
-/// Which backend runs a job.
-enum BackendChoice: String, ExpressibleByArgument, CaseIterable {
-    case cpu, opencl
-    /// An OpenCL GPU if there is one, else the CPU backend.
-    case auto
-}
+extension BackendChoice: ExpressibleByArgument {}
 
 /// The grid: --n, --m.
 struct GridOptions: ParsableArguments {
@@ -51,9 +45,8 @@ struct RunOptions: ParsableArguments {
         try Problem(n: grid.n, m: grid.m, rule: rule, windows: maxWindow)
     }
 
-    func makeBackend() throws -> Backend {
-        if let backend = try opencl.makeOpenCLBackend(choice: backend) { return backend }
-        return CPUBackend(threads: threads ?? Terminal.processorCount)
+    func makeEngine() throws -> Engine {
+        try opencl.makeEngine(backend, threads: threads ?? Terminal.processorCount)
     }
 }
 
@@ -73,15 +66,9 @@ struct OutputOptions: ParsableArguments {
 
 /// Wall-clock timing of a run, for `elapsed_seconds` and `rate`.
 struct Stopwatch {
-    private let clock = ContinuousClock()
-    private let start: ContinuousClock.Instant
+    private let start = ContinuousClock.now
 
-    init() { start = clock.now }
-
-    var seconds: Double {
-        let d = clock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
+    var seconds: Double { start.duration(to: .now).seconds }
 }
 
 /// "c/m" heights of a composition, as reduced fraction strings.

@@ -19,7 +19,7 @@ final class ProgressReporter {
 
     func update(_ done: UInt64) {
         let now = clock.now
-        let elapsed = seconds(now - started)
+        let elapsed = (now - started).seconds
         meter.sample(done: done, at: elapsed)
         guard !Terminal.quiet, elapsed >= 1 else { return }
         if let last = lastPrinted, now - last < (Terminal.stderrIsTerminal ? .milliseconds(250) : .seconds(10)) { return }
@@ -38,10 +38,6 @@ final class ProgressReporter {
     func finish() {
         Terminal.clearStatus()
     }
-}
-
-func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
 }
 
 func format(_ value: Double, _ decimals: Int) -> String {

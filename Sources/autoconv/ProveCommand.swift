@@ -33,7 +33,7 @@ struct ProveCommand: ParsableCommand {
         guard show >= 0 else { throw CoreError.badInput("show must be at least 0 (got \(show))") }
         let sharded = try shard.job(for: problem)
         let job = sharded.job
-        let backend = try options.makeBackend()
+        let backend = try options.makeEngine()
         let writer = try survivors.map {
             try SurvivorWriter(path: $0, header: .init(problem: problem, target: targetValue, level: 0))
         }

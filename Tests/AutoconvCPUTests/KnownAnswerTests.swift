@@ -27,7 +27,7 @@ import TestSupport
     func minTestMatches(_ known: BoundCase) throws {
         let problem = try Problem(n: known.entry.n, m: known.entry.m, rule: known.rule, windows: known.windows)
         let expected = try #require(Fraction(parsing: known.entry.answer(for: known.windows).minTest))
-        let result = try CPUBackend(threads: 2).bound(try Job(problem: problem), progress: nil)
+        let result = try CPUEngine(threads: 2).bound(try Job(problem: problem), progress: nil)
         let minimum = try #require(result.minTest)
         #expect(minimum.value == expected)
         // Any minimiser will do (values.json's may be another one, or its reverse), but it must
@@ -49,7 +49,7 @@ import TestSupport
                                   windows: try #require(WindowSet(rawValue: known.maxWindow)))
         let target = try TargetParser.parse(known.target)
         let job = try Job(problem: problem)
-        let counts = try CPUBackend(threads: 2).prove(job, cutoffs: ProveCutoffs(problem: problem, target: target),
+        let counts = try CPUEngine(threads: 2).prove(job, cutoffs: ProveCutoffs(problem: problem, target: target),
                                                       survivors: nil, progress: nil)
         #expect(counts.asymmetryPruned == known.asymPruned)
         #expect(counts.testPruned == known.testPruned)

@@ -37,10 +37,10 @@ import TestSupport
         }
 
         /// Backends to compare: one thread, two threads, and two threads with tiny chunks.
-        var backends: [CPUBackend] {
-            var small = CPUBackend(threads: 2)
+        var backends: [CPUEngine] {
+            var small = CPUEngine(threads: 2)
             small.chunkSize = chunkSize
-            return [CPUBackend(threads: 1), CPUBackend(threads: 2), small]
+            return [CPUEngine(threads: 1), CPUEngine(threads: 2), small]
         }
     }
 
@@ -74,7 +74,7 @@ import TestSupport
         // A range minimises over its canonical compositions; the tiling's merge is the global minimum.
         var merged = BoundPartial()
         for range in scenario.tiling {
-            let partial = try CPUBackend(threads: 2).bound(Job(problem: problem, range: range), progress: nil)
+            let partial = try CPUEngine(threads: 2).bound(Job(problem: problem, range: range), progress: nil)
             let inRange = naive.bound(ranks: range.lower..<range.upper, canonicalOnly: true)
             #expect(partial.minTest == inRange.minTest, "\(scenario) range \(range)")
             #expect(partial.minCertified == inRange.minCertified, "\(scenario) range \(range)")
@@ -116,7 +116,7 @@ import TestSupport
             var merged = ProveCounts()
             var survivors: [Survivor] = []
             for range in scenario.tiling {
-                let counts = try CPUBackend(threads: 2).prove(Job(problem: problem, range: range), cutoffs: cutoffs,
+                let counts = try CPUEngine(threads: 2).prove(Job(problem: problem, range: range), cutoffs: cutoffs,
                                                               survivors: { survivors += $0 }, progress: nil)
                 #expect(counts == naive.prove(target: target, ranks: range.lower..<range.upper).counts,
                         "\(scenario) target=\(target) range \(range)")

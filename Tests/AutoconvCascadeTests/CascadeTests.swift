@@ -12,27 +12,23 @@ struct CascadeTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("cascade-test-\(UUID().uuidString)").path
     }
 
-    /// Runs `parameters` on the CPU backends, or on the OpenCL ones (the default device, POCL
+    /// Runs `parameters` on the CPU engine, or on the OpenCL one (the default device, POCL
     /// here) with small walks so that every level spans many launches and work-items.
     static func run(_ parameters: CascadeParameters, path: String = temporaryDirectory(), threads: Int = 2,
                     openCL: Bool = false, sortMemory: Int = 256 << 20,
                     stop: @escaping StopCheck = { false }) throws -> CascadeOutcome {
         let directory = try RunDirectory(path: path, parameters: parameters, binaryVersion: "test")
-        let backend: Backend, childBackend: ChildBackend
+        let engine: Engine
         if openCL {
             var configuration = OpenCLConfiguration()
             configuration.workGroupSize = 8
             configuration.ranksPerWorkItem = 13
             configuration.batchSize = 4_096
-            let device = try OpenCLDevices.select(nil)
-            backend = try OpenCLBackend(device: device, configuration: configuration)
-            childBackend = try OpenCLChildBackend(device: device, configuration: configuration)
+            engine = try OpenCLEngine(device: try OpenCLDevices.select(nil), configuration: configuration)
         } else {
-            backend = CPUBackend(threads: threads)
-            childBackend = CPUChildBackend(threads: threads)
+            engine = CPUEngine(threads: threads)
         }
-        let cascade = try Cascade(directory: directory, backend: backend, childBackend: childBackend,
-                                  stop: stop, events: { _ in })
+        let cascade = try Cascade(directory: directory, engine: engine, stop: stop, events: { _ in })
         cascade.sortMemory = sortMemory
         cascade.checkpointSeconds = 0
         return try cascade.run()

@@ -40,7 +40,7 @@ enum RunFixtures {
     static func resume(_ dir: String, parameters: CascadeParameters? = nil, binary: String = binary, stop: @escaping StopCheck = { false },
                        events: @escaping (CascadeEvent) -> Void = { _ in }) throws -> CascadeOutcome {
         let directory = try RunDirectory(path: dir, parameters: parameters, binaryVersion: binary)
-        let cascade = try Cascade(directory: directory, backend: CPUBackend(threads: 1), childBackend: CPUChildBackend(threads: 1),
+        let cascade = try Cascade(directory: directory, engine: CPUEngine(threads: 1),
                                   stop: stop, events: events)
         cascade.checkpointSeconds = 0
         return try cascade.run()

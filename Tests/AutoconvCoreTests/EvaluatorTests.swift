@@ -83,26 +83,22 @@ import TestSupport
         }
     }
 
-    /// "X − K > c·4nℓm²" for an integer X is exactly "X > base" (WindowCutoffs), at and next to
-    /// the cut-off.
+    /// "X > c·4nℓm²" for an integer X (a window's value WS − K) is exactly "X > cut[ℓ]"
+    /// (WindowCutoffs), at and next to the cut-off.
     @Test func windowCutoffsAreExact() throws {
         var rng = SeededGenerator(seed: 7)
         for problem in try Self.randomProblems(count: 20, seed: 8) {
             let windows = problem.windowList
             let value = Self.randomTarget(using: &rng)
-            for correction in [WindowCutoffs.Correction.none, .flat, .refined] {
-                let cutoffs = WindowCutoffs(value: value, correction: correction, windows: windows)
-                for (w, base) in zip(windows, cutoffs.base) {
-                    // The composition-independent part of K: the refined rule's W_int term is
-                    // the caller's, so only |W| is folded in.
-                    let fixed: Int64 = correction == .none ? 0 : correction == .flat ? w.flatCorrection : w.pairCount
-                    for x in (base - 2)...(base + 2) {
-                        let exact = Rational(Fraction(x - fixed, w.denominator)) > Rational(value)
-                        #expect((x > base) == exact, "\(problem) ℓ=\(w.length) s=\(w.start) X=\(x)")
-                    }
+            let cutoffs = WindowCutoffs(value: value, problem: problem)
+            for (w, cut) in zip(windows, cutoffs.byWindow(windows)) {
+                #expect(cut == cutoffs.byLength[w.length])
+                for x in (cut - 2)...(cut + 2) {
+                    let exact = Rational(Fraction(x, w.denominator)) > Rational(value)
+                    #expect((x > cut) == exact, "\(problem) ℓ=\(w.length) s=\(w.start) X=\(x)")
                 }
             }
-            #expect(WindowCutoffs(value: nil, correction: .flat, windows: windows).base.allSatisfy { $0 == .max })
+            #expect(WindowCutoffs(value: nil, problem: problem).byLength.allSatisfy { $0 == .max })
         }
     }
 

@@ -7,7 +7,7 @@ import TestSupport
 /// OpenCL equals CPU exactly: minima, minimisers (value, rank and composition), counts and
 /// survivor sets. Small walks make every job span many work-items and work-groups.
 @Suite struct BackendEquivalenceTests {
-    static let cpu = CPUBackend(threads: 2)
+    static let cpu = CPUEngine(threads: 2)
 
     /// The values.json grids with n ≤ 2, and n = 3, m = 3.
     static let boundGrids: [(Int, Int)] = ReferenceValues.loadedOrEmpty.minTest
@@ -77,7 +77,7 @@ import TestSupport
         let problem = try Problem(n: 3, m: 5, rule: .refined, windows: .d)
         let cutoffs = ProveCutoffs(problem: problem, target: try TargetParser.parse("0.9"))
         let job = try Job(problem: problem)
-        let (deviceCounts, deviceSurvivors) = try Self.prove(try OpenCLBackend(device: try testDevice()), job, cutoffs)
+        let (deviceCounts, deviceSurvivors) = try Self.prove(try OpenCLEngine(device: try testDevice()), job, cutoffs)
         let (cpuCounts, cpuSurvivors) = try Self.prove(Self.cpu, job, cutoffs)
         #expect(deviceCounts == cpuCounts)
         #expect(Self.sameSurvivors(deviceSurvivors, cpuSurvivors))
@@ -94,7 +94,7 @@ import TestSupport
         configuration.batchSize = 20_000
         configuration.survivorCapacity = 3
         configuration.maxSurvivorCapacity = 40
-        let backend = try OpenCLBackend(device: try testDevice(), configuration: configuration)
+        let backend = try OpenCLEngine(device: try testDevice(), configuration: configuration)
         var random = SeededGenerator(seed: 0x0f + UInt64(workGroupSize))
         for rule in Rule.allCases {
             let problem = try Problem(n: 2, m: 10, rule: rule, windows: .twoD)
@@ -129,7 +129,7 @@ import TestSupport
     }
 
     /// Counts and every survivor, in the order the backend delivered them.
-    static func prove(_ backend: Backend, _ job: Job, _ cutoffs: ProveCutoffs) throws -> (ProveCounts, [Survivor]) {
+    static func prove(_ backend: Engine, _ job: Job, _ cutoffs: ProveCutoffs) throws -> (ProveCounts, [Survivor]) {
         var survivors: [Survivor] = []
         let counts = try backend.prove(job, cutoffs: cutoffs, survivors: { survivors += $0 }, progress: nil)
         return (counts, survivors)

@@ -8,9 +8,9 @@ import TestSupport
 /// parents (level-0 survivors), both rules, both window sets, both families, with launches,
 /// segments and work-item ranges cut at random places.
 @Suite struct ChildKernelTests {
-    static let cpu = CPUChildBackend(threads: 2)
+    static let cpu = CPUEngine(threads: 2)
 
-    static func expand(_ backend: ChildBackend, _ job: ChildJob) throws -> (counts: ChildCounts, survivors: [[Int]]) {
+    static func expand(_ backend: Engine, _ job: ChildJob) throws -> (counts: ChildCounts, survivors: [[Int]]) {
         var survivors: [[Int]] = []
         let counts = try backend.expand(job, survivors: { survivors += $0 }, stop: { false }, progress: nil)
         return (counts, survivors)
@@ -19,7 +19,7 @@ import TestSupport
     /// Up to `limit` random level-0 survivors of (n, m) for `target`: parents as the cascade sees them.
     static func parents(_ problem: Problem, target: Fraction, limit: Int, using random: inout SeededGenerator) throws -> [[Int]] {
         var all: [[Int]] = []
-        _ = try CPUBackend(threads: 2).prove(try Job(problem: problem), cutoffs: ProveCutoffs(problem: problem, target: target),
+        _ = try CPUEngine(threads: 2).prove(try Job(problem: problem), cutoffs: ProveCutoffs(problem: problem, target: target),
                                              survivors: { all += $0.map(\.composition) }, progress: nil)
         all.shuffle(using: &random)
         return Array(all.prefix(limit))
@@ -51,7 +51,7 @@ import TestSupport
                 configuration.ranksPerWorkItem = UInt64.random(in: 1...300, using: &random)
                 configuration.batchSize = UInt64.random(in: 500...50_000, using: &random)
             }
-            let backend = try OpenCLChildBackend(device: try testDevice(), configuration: configuration)
+            let backend = try OpenCLEngine(device: try testDevice(), configuration: configuration)
             let actual = try Self.expand(backend, job)
             #expect(actual.counts == expected.counts, "round \(round)")
             // Compared without printing them: there can be thousands.

@@ -60,6 +60,17 @@ import TestSupport
         #expect(skipped.exitCode == 0, "\(skipped)")
     }
 
+    /// The bound and prove kernels themselves are self-tested on rank ranges: corrupting what
+    /// either must give stops the run before the job.
+    @Test(arguments: ["bound", "prove"])
+    func corruptedKernelSelfTestStopsTheRun(kernel: String) throws {
+        let job = kernel == "prove" ? ["prove", "--n", "2", "--m", "5", "--target", "1"] : ["bound", "--n", "2", "--m", "5"]
+        let run = try CLIRunner.run(job + ["--backend", "opencl"], environment: ["AUTOCONV_SELFTEST_CORRUPT": kernel])
+        #expect(run.exitCode == 3, "\(run)")
+        #expect(run.stderr.contains("OpenCL self-test failed: \(kernel) kernel"), "\(run)")
+        #expect(run.stdout.isEmpty, "\(run)")
+    }
+
     /// The cascade on OpenCL (level 0 and the child kernel) reports the CPU's levels, and a
     /// failing child self-test stops it before any child is counted.
     @Test func cascadeOnOpenCLMatchesCPU() throws {

@@ -41,7 +41,7 @@ import TestSupport
     /// runs only around the flat composition: the debug-built CPU reference is slow at this S.
     @Test(arguments: Rule.allCases)
     func exactAtTheLargestS(rule: Rule) throws {
-        let backend = try OpenCLBackend(device: try testDevice())
+        let backend = try OpenCLEngine(device: try testDevice())
         for (n, m) in [(1, 11_585), (2, 5_792)] {
             let problem = try Problem(n: n, m: m, rule: rule, windows: .twoD)
             let cutoffs = ProveCutoffs(problem: problem, target: Fraction(11, 10))

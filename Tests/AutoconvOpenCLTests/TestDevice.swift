@@ -8,12 +8,12 @@ func testDevice() throws -> OpenCLDevice {
     try OpenCLDevices.select(nil)
 }
 
-/// A backend on the test device with small walks, so that even tiny jobs spread over many
+/// An engine on the test device with small walks, so that even tiny jobs spread over many
 /// work-items and work-groups (partial groups and empty work-items included).
-func testBackend(workGroupSize: Int, ranksPerWorkItem: UInt64 = 37, batchSize: UInt64? = nil) throws -> OpenCLBackend {
+func testBackend(workGroupSize: Int, ranksPerWorkItem: UInt64 = 37, batchSize: UInt64? = nil) throws -> OpenCLEngine {
     var configuration = OpenCLConfiguration()
     configuration.workGroupSize = workGroupSize
     configuration.ranksPerWorkItem = ranksPerWorkItem
     configuration.batchSize = batchSize
-    return try OpenCLBackend(device: try testDevice(), configuration: configuration)
+    return try OpenCLEngine(device: try testDevice(), configuration: configuration)
 }

@@ -18,7 +18,7 @@ import TestSupport
         let writer = try CertificateWriter(
             directory: folder, problem: problem, target: target, totalCompositions: job.range.count,
             provenance: .init(version: "test", kernelHash: "none", backend: "cpu", device: "test"), ranges: ranges)
-        _ = try writer.prove(job, backend: CPUBackend(threads: 2), cutoffs: ProveCutoffs(problem: problem, target: target),
+        _ = try writer.prove(job, backend: CPUEngine(threads: 2), cutoffs: ProveCutoffs(problem: problem, target: target),
                              survivors: nil, progress: nil)
         return folder
     }
@@ -323,7 +323,7 @@ import TestSupport
             let writer = try CertificateWriter(
                 directory: folder, problem: problem, target: Self.target, totalCompositions: job.range.count,
                 provenance: .init(version: "test", kernelHash: "none", backend: "cpu", device: "test"), ranges: 4)
-            _ = try writer.prove(Job(problem: problem, range: shard.range(of: job.range)), backend: CPUBackend(threads: 2),
+            _ = try writer.prove(Job(problem: problem, range: shard.range(of: job.range)), backend: CPUEngine(threads: 2),
                                  cutoffs: ProveCutoffs(problem: problem, target: Self.target), survivors: nil, progress: nil)
         }
         #expect(Self.rejection(folders[1], sample: 1)?.contains("not covered") == true)

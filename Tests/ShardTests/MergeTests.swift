@@ -22,7 +22,7 @@ import Testing
 
     @Test(arguments: problems)
     func boundMergesToTheUnshardedResult(problem: Problem) throws {
-        let backend = CPUBackend(threads: 2)
+        let backend = CPUEngine(threads: 2)
         let whole = try Job(problem: problem)
         let expected = try backend.bound(whole, progress: nil)
         for shards in try Self.tilings() {
@@ -36,7 +36,7 @@ import Testing
 
     @Test(arguments: problems)
     func proveMergesToTheUnshardedResult(problem: Problem) throws {
-        let backend = CPUBackend(threads: 2)
+        let backend = CPUEngine(threads: 2)
         let whole = try Job(problem: problem)
         let cutoffs = ProveCutoffs(problem: problem, target: Fraction(1))
         let expected = try backend.prove(whole, cutoffs: cutoffs, survivors: nil, progress: nil)

@@ -1,16 +1,19 @@
 import AutoconvCore
 
-/// The child kernel's self-test (hashcat's habit, as `SelfTest` is for level 0): before the
-/// first batch of a child problem, the device classifies the first, middle and last children
-/// of one parent, and its counts and survivors must equal the core `Evaluator`'s verdicts on
-/// the same children, rebuilt one by one with `ChildTree.child(at:)`. Any difference stops the
-/// run. `AUTOCONV_SELFTEST_CORRUPT` (see `SelfTest.corrupts`) corrupts one expected count.
+/// The child kernel's self-test (hashcat's habit, as `SelfTest` is for single levels): right
+/// after a child program is built, the device classifies the first, middle and last children of
+/// one parent (the first of the batch that needed the program), through the jobs' own launch
+/// path, and its counts and survivors must equal the core `Evaluator`'s verdicts on the same
+/// children, rebuilt one by one with `ChildTree.child(at:)`. Any difference stops the run.
+/// `AUTOCONV_SELFTEST_CORRUPT` (see `SelfTest.corrupts`) corrupts one expected count.
 enum ChildSelfTest {
     /// Children per checked range.
     static let span: UInt128 = 1024
 
-    /// Returns how many children agreed, or throws `CoreError.failure` naming the difference.
-    static func run(_ launcher: ChildLauncher, tree: ChildTree, job: ChildJob) throws -> Int {
+    /// Runs the test on `launcher`'s one parent; returns the line to log, or throws
+    /// `CoreError.failure` naming the difference.
+    static func run(_ launcher: ChildLauncher, job: ChildJob) throws -> String {
+        let tree = launcher.trees[0]
         let evaluator = Evaluator(problem: job.problem)
         let count = tree.count, width = min(span, count)
         let middle = (count - width) / 2
@@ -30,8 +33,11 @@ enum ChildSelfTest {
             }
             if corrupt { expected.testPruned += 1 }
             let subject = "children \(lower)..<\(upper) of parent \(tree.parent) on \(launcher.program.session.device.summary)"
-            guard case .done(let actual, let records) = try launcher.run((lower, upper)) else {
-                throw CoreError.failure("OpenCL child self-test failed: survivor buffer overflow on \(subject)")
+            var actual = ChildCounts()
+            var records: [UInt128] = []
+            try launcher.run(lower..<upper, size: { upper - lower }) { _, launch, _ in
+                actual.merge(launch.counts)
+                records += launch.records.map(\.index)
             }
             let pairs = [("asymmetry-pruned", actual.asymmetryPruned, expected.asymmetryPruned),
                          ("test-pruned", actual.testPruned, expected.testPruned),
@@ -39,11 +45,11 @@ enum ChildSelfTest {
             if let (what, device, cpu) = pairs.first(where: { $0.1 != $0.2 }) {
                 throw CoreError.failure("OpenCL child self-test failed: \(what): device \(device), CPU \(cpu) for \(subject)")
             }
-            guard records.map(\.index).sorted() == survivors else {
+            guard records.sorted() == survivors else {
                 throw CoreError.failure("OpenCL child self-test failed: the device's survivors differ from the CPU's for \(subject)")
             }
             checked += Int(upper - lower)
         }
-        return checked
+        return "child self-test passed (\(checked) children)"
     }
 }

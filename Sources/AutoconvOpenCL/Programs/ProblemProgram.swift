@@ -6,15 +6,28 @@ final class ProblemProgram {
     /// Which kernels a program holds: the evaluation kernel alone builds faster and needs no
     /// binomial table; the cascade's child kernel needs none either, but its Δ family.
     enum Contents: Hashable {
-        case evaluation, all
+        /// The evaluation kernel alone (`OpenCLEvaluator`).
+        case evaluation
+        /// Single levels: bound and prove, and the evaluation kernel for the self-test.
+        case search
+        /// The cascade's child kernel for one Δ family.
         case children(DeltaRange)
 
         /// Kernel files in program order (KernelSource.files).
         var files: [String] {
             switch self {
             case .evaluation: ["autoconv_shared.h", "common.cl", "evaluate.cl"]
-            case .all: ["autoconv_shared.h", "common.cl", "evaluate.cl", "search.cl", "bound.cl", "prove.cl"]
+            case .search: ["autoconv_shared.h", "common.cl", "evaluate.cl", "search.cl", "bound.cl", "prove.cl"]
             case .children: ["autoconv_shared.h", "common.cl", "evaluate.cl", "search.cl", "children.cl"]
+            }
+        }
+
+        /// What the logs call the program.
+        var name: String {
+            switch self {
+            case .evaluation: "evaluation kernel"
+            case .search: "kernels"
+            case .children: "child kernel"
             }
         }
     }
@@ -24,15 +37,15 @@ final class ProblemProgram {
     let windowCount: Int
     let program: cl_program
     let evaluateKernel: cl_kernel
-    /// Only in `.all` programs.
+    /// Only in `.search` programs.
     let boundKernel: cl_kernel?
     let proveKernel: cl_kernel?
     /// Only in `.children` programs.
     let childrenKernel: cl_kernel?
-    /// N(k, r) at k·(S+1) + r (Kernels/common.cl), for `.all` programs.
+    /// N(k, r) at k·(S+1) + r (Kernels/common.cl), for `.search` programs.
     let table: DeviceBuffer?
     let buildOptions: String
-    let buildSeconds: Double
+    let buildTime: Duration
 
     init(session: OpenCLSession, problem: Problem, contents: Contents, verbose: ((String) -> Void)?) throws {
         self.session = session
@@ -41,15 +54,18 @@ final class ProblemProgram {
         let api = session.api
         let started = ContinuousClock.now
 
+        // The kernels' int arithmetic is exact up to the same S as the host's (AC_MAX_S, common.cl).
+        precondition(Problem.maxS == Int(AC_MAX_S) && problem.S <= Problem.maxS, "S = \(problem.S) exceeds the kernels' 32-bit limit")
         var tableEntries: [UInt64] = []
-        if contents == .all {
-            let binomials = try OpenCLBackend.binomials(problem)
+        if contents == .search {
+            let binomials = try problem.rankingTable()
             tableEntries = [UInt64](repeating: 0, count: (problem.d + 1) * (problem.S + 1))
             for k in 1...problem.d {
                 for r in 0...problem.S { tableEntries[k * (problem.S + 1) + r] = binomials.compositions(parts: k, sum: r) }
             }
         }
-        // The prove cut-offs (one int per window) share constant memory with the table.
+        // The cut-offs (one int per window length; budgeted as one per window) share constant
+        // memory with the table.
         let constantBytes = UInt64(tableEntries.count * 8 + windowCount * 4 + 1024)
         let tableInConstant = constantBytes <= session.device.maxConstantBuffer
         var options = KernelSource.buildOptions(for: problem, tableInConstantMemory: tableInConstant)
@@ -89,12 +105,11 @@ final class ProblemProgram {
             return kernel
         }
         evaluateKernel = try kernel("ac_evaluate")
-        boundKernel = contents == .all ? try kernel("ac_bound") : nil
-        proveKernel = contents == .all ? try kernel("ac_prove") : nil
+        boundKernel = contents == .search ? try kernel("ac_bound") : nil
+        proveKernel = contents == .search ? try kernel("ac_prove") : nil
         if case .children = contents { childrenKernel = try kernel("ac_children") } else { childrenKernel = nil }
-        table = contents == .all ? try session.buffer(holding: tableEntries) : nil
-        let elapsed = ContinuousClock.now - started
-        buildSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        table = contents == .search ? try session.buffer(holding: tableEntries) : nil
+        buildTime = started.duration(to: .now)
     }
 
     deinit {

@@ -1,20 +1,37 @@
 import AutoconvCore
 
-/// The self-test that runs before every OpenCL job (hashcat's habit): the device evaluates a
-/// fixed, varied set of compositions and must agree with the CPU core on every window sum,
-/// test value, certified value, major mass and verdict. Any difference stops the run.
+/// The self-test of a single-level program (hashcat's habit: run the real kernels on known
+/// input before real work), run once per program right after its build, before any job uses it
+/// (`ProgramCache`). Any difference from the CPU core stops the run.
 ///
-/// Setting `AUTOCONV_SELFTEST_CORRUPT` to a non-empty value other than `0` corrupts one
-/// expected window sum, so tests can check that a failing self-test really stops a run.
+/// - `evaluate`: the evaluation kernel evaluates a fixed, varied set of compositions and must
+///   agree with `Evaluator` on every window sum, test value, certified value, major mass and
+///   verdict.
+/// - `bound` and `prove`: the bound and prove kernels themselves run, through the jobs' own
+///   launch path (`RankLaunches.swift`), on fixed rank ranges (`SearchSelfTest`), and must give
+///   the minima, minimisers, counts and survivors that `Evaluator` gives rank by rank.
+///
+/// `AUTOCONV_SELFTEST_CORRUPT` corrupts expected answers, so tests can check that a failing
+/// self-test really stops a run: a value naming one self-test (`evaluate`, `bound`, `prove`, or
+/// `children` for `ChildSelfTest`) corrupts that one alone, `level0` the first three, and any
+/// other value but "" and "0" all four.
 enum SelfTest {
     static let corruptVariable = "AUTOCONV_SELFTEST_CORRUPT"
+    static let names = ["evaluate", "bound", "prove", "children"]
 
-    /// Whether `AUTOCONV_SELFTEST_CORRUPT` corrupts the self-test named `name` ("level0" here,
-    /// "children" in `ChildSelfTest`): a value naming one self-test corrupts that one alone,
-    /// any other value but "" and "0" corrupts both.
+    /// Whether `AUTOCONV_SELFTEST_CORRUPT` corrupts the self-test named `name` (one of `names`).
     static func corrupts(_ name: String) -> Bool {
         guard let flag = OpenCLLibrary.environment(corruptVariable), !flag.isEmpty, flag != "0" else { return false }
-        return flag == name || !["level0", "children"].contains(flag)
+        if flag == "level0" { return name != "children" }
+        return flag == name || !names.contains(flag)
+    }
+
+    /// Every self-test of a `.search` program, prove verdicts against `cutoffs`; returns the line
+    /// to log, or throws `CoreError.failure` naming the first difference.
+    static func run(_ engine: OpenCLEngine, program: ProblemProgram, cutoffs: ProveCutoffs) throws -> String {
+        let compositions = try evaluation(OpenCLEvaluator(program: program), cutoffs: cutoffs)
+        let ranks = try SearchSelfTest.run(engine, program: program, cutoffs: cutoffs)
+        return "self-test passed (\(compositions) compositions; bound and prove kernels on \(ranks) ranks)"
     }
 
     /// Extremes (all mass in one bin, for every bin), flat and alternating profiles, one-sided
@@ -43,15 +60,14 @@ enum SelfTest {
         return set
     }
 
-    /// Runs the test; returns how many compositions agreed, or throws `CoreError.failure`
-    /// naming the first composition and quantity that differ.
-    @discardableResult
-    static func run(_ evaluator: OpenCLEvaluator, cutoffs: ProveCutoffs) throws -> Int {
+    /// The evaluation kernel's test; returns how many compositions agreed, or throws
+    /// `CoreError.failure` naming the first composition and quantity that differ.
+    static func evaluation(_ evaluator: OpenCLEvaluator, cutoffs: ProveCutoffs) throws -> Int {
         let problem = evaluator.problem
         let compositions = compositions(for: problem)
         let reference = Evaluator(problem: problem)
         var expected = compositions.map { DeviceEvaluation(expectedFor: $0, evaluator: reference, cutoffs: cutoffs) }
-        if corrupts("level0") {
+        if corrupts("evaluate") {
             let e = expected[0]
             expected[0] = DeviceEvaluation(windowSums: [e.windowSums[0] + 1] + e.windowSums.dropFirst(), test: e.test,
                                            certified: e.certified, majorMass: e.majorMass, verdict: e.verdict)

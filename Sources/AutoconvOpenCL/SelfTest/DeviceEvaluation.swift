@@ -29,8 +29,8 @@ public struct DeviceEvaluation: Hashable, Sendable {
 
 /// Evaluates single compositions on an OpenCL device, one work-item each.
 ///
-/// This is the per-composition kernel that the self-test and the cascade use; it supports
-/// every d up to `Problem.maxD`.
+/// This is the per-composition kernel of the self-test (`SelfTest`); it supports every d up
+/// to `Problem.maxD`.
 public final class OpenCLEvaluator {
     public let device: OpenCLDevice
     public let problem: Problem
@@ -60,11 +60,11 @@ public final class OpenCLEvaluator {
         let count = compositions.count
         let windows = program.windowCount
         let input = try session.buffer(holding: compositions.flatMap { $0.map(Int32.init) })
-        let base = try session.buffer(holding: cutoffs.windows.base.map { Int32(clamping: $0) })
+        let cuts = try session.buffer(holding: cutoffs.windows.kernelCuts)
         let sums = try session.buffer(of: Int32.self, count: count * windows)
         let results = try session.buffer(of: ac_evaluation.self, count: count)
         try program.setArguments(program.evaluateKernel, [
-            .buffer(input), .u32(UInt32(count)), .buffer(base), .i32(Int32(clamping: cutoffs.asymmetryCutoff)),
+            .buffer(input), .u32(UInt32(count)), .buffer(cuts), .i32(Int32(clamping: cutoffs.asymmetryCutoff)),
             .buffer(sums), .buffer(results),
         ])
         let local = min(64, try program.maxWorkGroupSize(program.evaluateKernel))

@@ -36,3 +36,10 @@ enum KernelSource {
 public enum KernelProgram {
     public static var text: String { KernelSource.program(KernelSource.files) }
 }
+
+extension WindowCutoffs {
+    /// The cut-offs as the kernels take them: one `int` per window length ℓ, at index ℓ. The
+    /// clamp to 32 bits never changes a decision: every value they are compared with lies in
+    /// (−2^24, S²] ⊂ (−2^31, 2^31 − 1) (`WindowCutoffs`, Kernels/common.cl).
+    var kernelCuts: [Int32] { byLength.map { Int32(clamping: $0) } }
+}

@@ -1,0 +1,113 @@
+/// A contiguous range of composition ranks: the unit of work for threads, launches and shards.
+public struct RankRange: Hashable, Sendable, CustomStringConvertible {
+    public let lower: UInt64
+    public let upper: UInt64   // exclusive
+
+    public init(_ lower: UInt64, _ upper: UInt64) {
+        precondition(lower <= upper)
+        self.lower = lower
+        self.upper = upper
+    }
+
+    public var count: UInt64 { upper - lower }
+    public var description: String { "[\(lower), \(upper))" }
+
+    /// Splits into at most `pieces` contiguous ranges of near-equal size, in order:
+    /// piece r is [lower + ⌊N·r/P⌋, lower + ⌊N·(r+1)/P⌋).
+    public func split(into pieces: Int) -> [RankRange] {
+        let p = UInt64(max(1, min(UInt64(pieces), max(count, 1))))
+        return (0..<p).map { r in
+            RankRange(lower + UInt64(UInt128(count) * UInt128(r) / UInt128(p)),
+                      lower + UInt64(UInt128(count) * UInt128(r + 1) / UInt128(p)))
+        }
+    }
+}
+
+/// A single-level job: one problem over one rank range of its compositions.
+public struct Job: Sendable {
+    public let problem: Problem
+    public let range: RankRange
+
+    /// The whole rank space. Refuses (one line, `badInput`) a space of 2^64 or more
+    /// compositions: such a level can only be reached through the cascade.
+    public init(problem: Problem) throws {
+        let count = Compositions.count(parts: problem.d, sum: problem.S)
+        guard let total = count.exactly(UInt64.self) else {
+            throw CoreError.badInput(
+                "n = \(problem.n), m = \(problem.m) has \(count) compositions, more than a single level can enumerate (2^64 − 1); use the cascade (autoconv cascade) for large d")
+        }
+        self.init(problem: problem, range: RankRange(0, total))
+    }
+
+    public init(problem: Problem, range: RankRange) {
+        self.problem = problem
+        self.range = range
+    }
+}
+
+extension Problem {
+    /// The table that ranks and unranks this problem's compositions in 64 bits, the one every
+    /// engine walks its rank ranges with (so all engines refuse the same jobs).
+    public func rankingTable() throws -> BinomialTable<UInt64> {
+        guard let table = BinomialTable<UInt64>(compositionsOf: d, sum: S) else {
+            throw CoreError.failure("binomial table for d = \(d), S = \(S) overflows 64 bits")
+        }
+        return table
+    }
+}
+
+/// One batch of cascade parents to expand: every child of every parent is classified at the
+/// child level with the counting convention of method.md §3 (asymmetry first, then any
+/// window, else a survivor).
+public struct ChildJob: Sendable {
+    /// The child level (d twice the parents' d, the same m, rule and windows).
+    public let problem: Problem
+    public let cutoffs: ProveCutoffs
+    public let deltas: DeltaRange
+    /// Parents, each with problem.d / 2 parts summing to problem.S / 2.
+    public let parents: [[Int]]
+
+    public init(problem: Problem, cutoffs: ProveCutoffs, deltas: DeltaRange, parents: [[Int]]) {
+        self.problem = problem
+        self.cutoffs = cutoffs
+        self.deltas = deltas
+        self.parents = parents
+    }
+
+    /// Every parent's child tree; a parent of the wrong size, or with 2^128 children or more,
+    /// is an error.
+    public func trees() throws -> [ChildTree] {
+        try parents.map { parent in
+            guard 2 * parent.count == problem.d, let tree = ChildTree(parent: parent, deltas: deltas) else {
+                throw CoreError.failure("parent \(parent) has no child tree at d = \(problem.d) (wrong size, or 2^128 children or more)")
+            }
+            return tree
+        }
+    }
+}
+
+/// Counts of one child batch. Every child is counted once: as each parent's children are
+/// disjoint from every other parent's (`Children`), `children` counts distinct children too.
+public struct ChildCounts: Hashable, Sendable {
+    public var parents: UInt128 = 0
+    /// Patterns with no negative pair sum, summed over parents.
+    public var patterns: UInt128 = 0
+    /// Patterns all of whose children were pruned.
+    public var patternsPruned: UInt128 = 0
+    public var children: UInt128 = 0
+    public var asymmetryPruned: UInt128 = 0
+    public var testPruned: UInt128 = 0
+    public var survivors: UInt128 = 0
+
+    public init() {}
+
+    public mutating func merge(_ other: ChildCounts) {
+        parents += other.parents
+        patterns += other.patterns
+        patternsPruned += other.patternsPruned
+        children += other.children
+        asymmetryPruned += other.asymmetryPruned
+        testPruned += other.testPruned
+        survivors += other.survivors
+    }
+}
