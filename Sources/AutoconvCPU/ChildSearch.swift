@@ -78,15 +78,10 @@ final class ChildSearch {
         low = deltas.low
         high = deltas.high
         asymmetryCutoff = cutoffs.asymmetryCutoff
-        func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
-            let p = UnsafeMutablePointer<T>.allocate(capacity: max(a.count, 1))
-            p.initialize(from: a, count: a.count)
-            return p
-        }
-        start = copy(terms.start); end = copy(terms.end)
-        firstBin = copy(terms.firstBin); lastBin = copy(terms.lastBin)
-        coefficient = copy(terms.coefficient); constant = copy(terms.constant)
-        base = copy(cutoffs.windows.byWindow(problem.windowList))
+        start = .copying(terms.start); end = .copying(terms.end)
+        firstBin = .copying(terms.firstBin); lastBin = .copying(terms.lastBin)
+        coefficient = .copying(terms.coefficient); constant = .copying(terms.constant)
+        base = .copying(cutoffs.windows.byWindow(problem.windowList))
         func zeros(_ n: Int) -> UnsafeMutablePointer<Int64> {
             let p = UnsafeMutablePointer<Int64>.allocate(capacity: n)
             p.initialize(repeating: 0, count: n)

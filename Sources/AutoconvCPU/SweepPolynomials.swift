@@ -21,14 +21,9 @@ struct SweepPolynomials {
 
     init(d: Int, terms: WindowTerms) {
         self.d = d
-        func copy<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
-            let p = UnsafeMutablePointer<T>.allocate(capacity: max(values.count, 1))
-            p.initialize(from: values, count: values.count)
-            return p
-        }
-        start = copy(terms.start); end = copy(terms.end)
-        firstBin = copy(terms.firstBin); lastBin = copy(terms.lastBin)
-        coefficient = copy(terms.coefficient); correctionConstant = copy(terms.constant)
+        start = .copying(terms.start); end = .copying(terms.end)
+        firstBin = .copying(terms.firstBin); lastBin = .copying(terms.lastBin)
+        coefficient = .copying(terms.coefficient); correctionConstant = .copying(terms.constant)
         func buffer(_ count: Int) -> UnsafeMutablePointer<Int64> {
             let p = UnsafeMutablePointer<Int64>.allocate(capacity: count)
             p.initialize(repeating: 0, count: count)
