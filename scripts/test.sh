@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite (what .ci/run calls): the Swift tests (core, CPU, POCL OpenCL,
-# cascade, shards and verify, CLI), then the Slurm integration test, which starts a real
-# single-node Slurm on localhost (it installs Debian's slurm packages when missing; needs root
-# or sudo).
+# cascade, shards and verify, CLI; some mount a small tmpfs, so they need root), then the sweep
+# script's tests, then the Slurm integration test, which starts a real single-node Slurm on
+# localhost (it installs Debian's slurm packages when missing; needs root or sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export POCL_CACHE_DIR="${POCL_CACHE_DIR:-$PWD/.build/pocl-cache}"
