@@ -6,7 +6,7 @@
  * host sees it through the COpenCL module, so a layout can never drift between the two.
  *
  * Problem constants come from the build options (-D AC_N=… etc., see AutoconvOpenCL's
- * ProgramOptions); the host never needs them here.
+ * KernelSource.buildOptions); the host never needs them here.
  *
  * Every field is 64-bit, so the structs have the same size and alignment in OpenCL C and C
  * without packing pragmas.
@@ -22,9 +22,6 @@ typedef ulong ac_u64;
 typedef int64_t ac_i64;
 typedef uint64_t ac_u64;
 #endif
-
-/* Layout version: bump when any struct below changes. */
-#define AC_LAYOUT_VERSION 2
 
 /*
  * A candidate minimum: the value num/den (den > 0) reached at composition `rank`.

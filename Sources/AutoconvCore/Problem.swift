@@ -52,8 +52,8 @@ public struct Problem: Hashable, Sendable {
         self.windows = windows
     }
 
-    /// The same grid at twice the resolution (the cascade's next level): d doubles, m stays.
-    public func refined() throws -> Problem {
+    /// The cascade's next level: twice the bins (d doubles), the same m, rule and windows.
+    public func nextLevel() throws -> Problem {
         try Problem(n: 2 * n, m: m, rule: rule, windows: windows)
     }
 }

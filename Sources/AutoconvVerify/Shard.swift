@@ -6,9 +6,6 @@ import AutoconvCore
 /// **Nesting law.** ⌊N·2r/2M⌋ = ⌊N·r/M⌋, so shard (r, M) is exactly the union of shards (2r, 2M)
 /// and (2r+1, 2M): a slow shard can be split in two without redoing the rest, and results of
 /// different M merge as long as their ranges tile the space. When M > N some shards are empty.
-///
-/// The cascade shards the same way, over the index range of a level's parents instead of the
-/// compositions' ranks: `Shard.range(of: RankRange(0, parentCount))`.
 public struct Shard: Hashable, Sendable, CustomStringConvertible {
     public let index: Int
     public let count: Int

@@ -120,7 +120,7 @@ struct ChildrenTests {
         var rng = SeededGenerator(seed: 99)
         for trial in 0..<400 {
             let n = [1, 2, 4][trial % 3], m = Int.random(in: 1...6, using: &rng)
-            let parentProblem = try Problem(n: n, m: m), childProblem = try parentProblem.refined()
+            let parentProblem = try Problem(n: n, m: m), childProblem = try parentProblem.nextLevel()
             let parent = Compositions.unrank(UInt64.random(in: 0..<Compositions.count(parts: 2 * n, sum: parentProblem.S).exactly(UInt64.self)!, using: &rng),
                                              parts: 2 * n, sum: parentProblem.S)!
             let deltas: DeltaRange = trial % 4 == 0 ? .exact : .relaxed

@@ -93,19 +93,3 @@ enum SelfTest {
         return compositions.count
     }
 }
-
-/// A small, fixed-seed generator (Steele, Lea, Flood 2014): the self-test set is the same on
-/// every run and every machine.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
