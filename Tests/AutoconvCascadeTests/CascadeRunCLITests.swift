@@ -118,17 +118,11 @@ struct CascadeRunCLITests {
     /// Issue 9 §3.6: `--dir` must be a directory (or not exist yet); a file, a FIFO or a link to
     /// one is refused and left as it was.
     @Test func aDirThatIsNotADirectoryIsRefused() throws {
-        let folder = try CLIRunner.temporaryFolder().path
-        let file = folder + "/file", fifo = folder + "/fifo", link = folder + "/link"
-        try Data("keep".utf8).write(to: URL(fileURLWithPath: file))
-        #expect(mkfifo(fifo, 0o644) == 0)
-        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fifo)
+        let (file, fifo, link) = try RunFixtures.nodesThatAreNotDirectories()
         for path in [file, fifo, link] {
             Self.expectRefusal(try Self.cascade(Self.small + ["--dir", path]), mentioning: "'\(path)' exists and is not a directory")
         }
-        #expect(try String(contentsOfFile: file, encoding: .utf8) == "keep")
-        var info = stat()
-        #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        try RunFixtures.expectLeftAsTheyWere(file: file, fifo: fifo)
     }
 
     /// Issue 9 §5: counts are decimal strings; `elapsed_seconds` and `rate`; version and kernel hash.

@@ -139,20 +139,15 @@ import TestSupport
 
     /// `--dir` must be a directory; nothing is created in place of, or written into, anything else.
     @Test func aPathThatIsNotADirectoryIsRefused() throws {
-        let folder = try CLIRunner.temporaryFolder().path
-        let file = folder + "/file", fifo = folder + "/fifo", link = folder + "/link"
-        try Data("keep".utf8).write(to: URL(fileURLWithPath: file))
-        #expect(mkfifo(fifo, 0o644) == 0)
-        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fifo)
+        let (file, fifo, link) = try RunFixtures.nodesThatAreNotDirectories()
         for path in [file, fifo, link] {
             #expect(throws: CoreError.badInput("'\(path)' exists and is not a directory")) {
                 try RunDirectory(path: path, parameters: RunFixtures.provenParameters, binaryVersion: RunFixtures.binary)
             }
         }
-        #expect(try String(contentsOfFile: file, encoding: .utf8) == "keep")
-        var info = stat()
-        #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO, "the FIFO is left as it was")
+        try RunFixtures.expectLeftAsTheyWere(file: file, fifo: fifo)
         // Parameters that fail validation create nothing.
+        let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
         let bad = CascadeParameters(n0: 1, m: 5000, target: Fraction(1), rule: .refined, windows: .twoD, family: .relaxed, finalLevel: 2)
         #expect(throws: CoreError.self) { try RunDirectory(path: folder + "/new", parameters: bad, binaryVersion: RunFixtures.binary) }
         #expect(!FileManager.default.fileExists(atPath: folder + "/new"))

@@ -26,6 +26,24 @@ enum RunFixtures {
     static let provenCounts = try! counts(resume(copy(proven)))
     static let openCounts = try! counts(resume(copy(notProven)))
 
+    /// A regular file, a FIFO and a link to the FIFO in a new folder: nodes that `--dir` and
+    /// `RunDirectory` must refuse without touching.
+    static func nodesThatAreNotDirectories() throws -> (file: String, fifo: String, link: String) {
+        let folder = try CLIRunner.temporaryFolder().path
+        let file = folder + "/file", fifo = folder + "/fifo", link = folder + "/link"
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: file))
+        #expect(mkfifo(fifo, 0o644) == 0)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fifo)
+        return (file, fifo, link)
+    }
+
+    /// The file still holds its text and the FIFO is still a FIFO.
+    static func expectLeftAsTheyWere(file: String, fifo: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "keep", sourceLocation: sourceLocation)
+        var info = stat()
+        #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO, "the FIFO is left as it was", sourceLocation: sourceLocation)
+    }
+
     static func temporaryDirectory() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("cascade-fixture-\(UUID().uuidString)").path
     }
