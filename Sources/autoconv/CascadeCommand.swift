@@ -307,7 +307,6 @@ struct CascadeCommand: ParsableCommand {
 /// done/total, children per second and ETA (in place on a terminal, every 10 s when piped).
 final class CascadeProgress {
     private let clock = ContinuousClock()
-    private var lastPrinted: ContinuousClock.Instant?
     /// The level in progress: when it started, and meters of its children and its parents (or
     /// ranks at level 0).
     private var meter: (level: Int, started: ContinuousClock.Instant, children: ProgressMeter, done: ProgressMeter)?
@@ -323,9 +322,6 @@ final class CascadeProgress {
             let elapsed = (now - meter!.started).seconds
             meter!.done.sample(done: done, at: elapsed)
             meter!.children.sample(done: UInt64(clamping: children), at: elapsed)
-            let interval: Duration = Terminal.stderrIsTerminal ? .milliseconds(250) : .seconds(10)
-            if let last = lastPrinted, now - last < interval { return }
-            lastPrinted = now
             let unit = level == 0 ? "ranks" : "parents"
             Terminal.status("level \(level): \(unit) " + ProgressReporter.line(meter!.done, done: done, elapsed: elapsed, unit: unit)
                             + ", \(meter!.children.rate.map(scientific) ?? "?") children/s")

@@ -1,14 +1,13 @@
 import AutoconvCore
 
 /// Progress on stderr for runs longer than about a second: done/total, elapsed time, rate and
-/// ETA. On a terminal the status line is redrawn every quarter second; piped, a line every 10 s.
+/// ETA, as `Terminal`'s status line (which decides how often it is drawn).
 final class ProgressReporter {
     private let label: String
     private let unit: String
     private var meter: ProgressMeter
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
-    private var lastPrinted: ContinuousClock.Instant?
 
     init(total: UInt64, label: String, unit: String = "compositions") {
         self.label = label
@@ -18,12 +17,9 @@ final class ProgressReporter {
     }
 
     func update(_ done: UInt64) {
-        let now = clock.now
-        let elapsed = (now - started).seconds
+        let elapsed = (clock.now - started).seconds
         meter.sample(done: done, at: elapsed)
-        guard !Terminal.quiet, elapsed >= 1 else { return }
-        if let last = lastPrinted, now - last < (Terminal.stderrIsTerminal ? .milliseconds(250) : .seconds(10)) { return }
-        lastPrinted = now
+        guard elapsed >= 1 else { return }
         Terminal.status("\(label): " + Self.line(meter, done: done, elapsed: elapsed, unit: unit))
     }
 

@@ -15,6 +15,8 @@ import Synchronization
 enum Terminal {
     /// Whether an in-place status line is on screen now.
     private static let statusShown = Mutex(false)
+    /// When the last status line was shown, so that callers may report as often as they like.
+    private static let lastStatus = Mutex<ContinuousClock.Instant?>(nil)
     /// `--quiet`: no status lines at all.
     private static let quietFlag = Atomic(false)
     static var quiet: Bool {
@@ -34,9 +36,10 @@ enum Terminal {
         fflush(stderr)
     }
 
-    /// Shows `line` as the status line (nothing when quiet).
+    /// Shows `line` as the status line: redrawn at most every quarter second on a terminal, a
+    /// plain line at most every 10 s when piped, nothing when quiet. The first one always shows.
     static func status(_ line: String) {
-        guard !quiet else { return }
+        guard !quiet, statusIsDue() else { return }
         guard stderrIsTerminal else {
             err(line)
             return
@@ -45,6 +48,16 @@ enum Terminal {
             fputs("\r\u{1B}[K" + line, stderr)
             fflush(stderr)
             shown = true
+        }
+    }
+
+    private static func statusIsDue() -> Bool {
+        let now = ContinuousClock.now
+        let interval: Duration = stderrIsTerminal ? .milliseconds(250) : .seconds(10)
+        return lastStatus.withLock { last in
+            if let last, now - last < interval { return false }
+            last = now
+            return true
         }
     }
 
