@@ -23,14 +23,18 @@ let package = Package(
                 plugins: ["EmbedKernels"]),
         // The one place that knows every backend: `Engines.make` chooses the engine of a run.
         .target(name: "AutoconvEngines", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvOpenCL"], exclude: ["README.md"]),
-        // Shards, certificates and the independent checker (no engine code, by design).
-        .target(name: "AutoconvVerify", dependencies: ["AutoconvCore"]),
+        // What autoconv writes for others to read back: prove certificates (manifest, writer,
+        // merger) and the JSON result files of bound/prove, which merge joins.
+        .target(name: "AutoconvCertificates", dependencies: ["AutoconvCore"], exclude: ["README.md"]),
+        // The independent checker behind `verify`: plain enumeration and plain children, never an
+        // engine (small enough to audit on its own; it reads the certificate format, nothing more).
+        .target(name: "AutoconvCheck", dependencies: ["AutoconvCore", "AutoconvCertificates"], exclude: ["README.md"]),
         // The multi-level cascade: run directory, survivor files, external sort, checkpoints.
-        .target(name: "AutoconvCascade", dependencies: ["AutoconvCore"]),
+        .target(name: "AutoconvCascade", dependencies: ["AutoconvCore"], exclude: ["README.md"]),
         .executableTarget(
             name: "autoconv",
             dependencies: [
-                "AutoconvCore", "AutoconvVerify", "AutoconvCascade", "AutoconvOpenCL", "AutoconvEngines",
+                "AutoconvCore", "AutoconvCertificates", "AutoconvCheck", "AutoconvCascade", "AutoconvOpenCL", "AutoconvEngines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,9 +59,9 @@ let package = Package(
         .testTarget(name: "AutoconvCPUTests", dependencies: ["AutoconvCore", "AutoconvCPU", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["AutoconvCore", "TestSupport"]),
         .testTarget(name: "AutoconvOpenCLTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvOpenCL", "TestSupport"]),
-        .testTarget(name: "AutoconvVerifyTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvVerify", "TestSupport"]),
+        .testTarget(name: "AutoconvCheckTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvCertificates", "AutoconvCheck", "TestSupport"]),
         .testTarget(name: "AutoconvCascadeTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvCascade", "AutoconvOpenCL", "TestSupport"]),
-        .testTarget(name: "ShardTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvVerify", "TestSupport"]),
+        .testTarget(name: "ShardTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvCertificates", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

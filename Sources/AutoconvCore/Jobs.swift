@@ -12,14 +12,24 @@ public struct RankRange: Hashable, Sendable, CustomStringConvertible {
     public var count: UInt64 { upper - lower }
     public var description: String { "[\(lower), \(upper))" }
 
-    /// Splits into at most `pieces` contiguous ranges of near-equal size, in order:
-    /// piece r is [lower + ⌊N·r/P⌋, lower + ⌊N·(r+1)/P⌋).
+    /// Piece r of `pieces` near-equal contiguous pieces, [lower + ⌊N·r/P⌋, lower + ⌊N·(r+1)/P⌋):
+    /// the one boundary formula of threads, launches and shards (`Shard`). Pieces are empty when
+    /// P > N.
+    public func piece(_ r: Int, of pieces: Int) -> RankRange {
+        precondition(pieces >= 1 && 0 <= r && r < pieces)
+        return RankRange(boundary(r, pieces), boundary(r + 1, pieces))
+    }
+
+    /// Splits into at most `pieces` non-empty pieces (`piece(_:of:)`, in order), or one empty
+    /// range when this one is empty.
     public func split(into pieces: Int) -> [RankRange] {
-        let p = UInt64(max(1, min(UInt64(pieces), max(count, 1))))
-        return (0..<p).map { r in
-            RankRange(lower + UInt64(UInt128(count) * UInt128(r) / UInt128(p)),
-                      lower + UInt64(UInt128(count) * UInt128(r + 1) / UInt128(p)))
-        }
+        let p = Int(max(1, min(UInt64(max(1, pieces)), count)))
+        return (0..<p).map { piece($0, of: p) }
+    }
+
+    private func boundary(_ r: Int, _ pieces: Int) -> UInt64 {
+        // N·r < 2^64 · 2^63 fits in 128 bits, and the quotient is at most N.
+        lower + UInt64(UInt128(count) * UInt128(r) / UInt128(pieces))
     }
 }
 

@@ -1,5 +1,5 @@
 /// Text files that carry their own SHA-256, for the cascade's run directory (written by
-/// AutoconvCascade, read by it and by AutoconvVerify's checker, which share only this layout).
+/// AutoconvCascade, read by it and by AutoconvCheck's checker, which share only this layout).
 ///
 /// A **sealed** file is its body (lines ending in "\n") followed by one last line
 /// `sha256 <64 lower-case hex digits>` over the body's bytes. Any flipped, missing or added byte

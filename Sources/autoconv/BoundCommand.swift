@@ -1,6 +1,6 @@
 import ArgumentParser
 import AutoconvCore
-import AutoconvVerify
+import AutoconvCertificates
 
 struct BoundCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

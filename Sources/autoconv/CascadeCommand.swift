@@ -1,5 +1,6 @@
 import ArgumentParser
 import AutoconvCascade
+import AutoconvCertificates
 import AutoconvCore
 import AutoconvEngines
 #if canImport(Glibc)

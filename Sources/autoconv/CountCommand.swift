@@ -1,4 +1,5 @@
 import ArgumentParser
+import AutoconvCertificates
 import AutoconvCore
 
 struct CountCommand: ParsableCommand {

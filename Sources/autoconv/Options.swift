@@ -1,4 +1,5 @@
 import ArgumentParser
+import AutoconvCertificates
 import AutoconvCore
 import AutoconvEngines
 
@@ -69,9 +70,4 @@ struct Stopwatch {
     private let start = ContinuousClock.now
 
     var seconds: Double { start.duration(to: .now).seconds }
-}
-
-/// "c/m" heights of a composition, as reduced fraction strings.
-func heights(_ c: [Int], m: Int) -> [String] {
-    c.map { Fraction(Int64($0), Int64(m)).description }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import AutoconvCore
 import AutoconvCascade
-import AutoconvVerify
+import AutoconvCertificates
 
 struct ProveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -134,42 +134,11 @@ struct ProveCommand: ParsableCommand {
     }
 }
 
-/// The K survivors with the smallest test values (ties: smaller rank), kept in bounded memory.
-struct SmallestSurvivors {
-    struct Entry {
-        let test: Fraction
-        /// max (WS − K)/(4nℓm²) under the run's rule: what prove compared with the target.
-        let correctedTest: Fraction
-        let rank: UInt64
-        let composition: [Int]
-
-        /// "c = […]  test = …  refined-corrected test = … ≤ target t": the raw test value and
-        /// the value that was compared with the target, so a reader sees how close it came.
-        func text(_ rule: Rule, target: Fraction) -> String {
-            "c = \(composition)  test = \(test) ≈ \(format(test.doubleValue, 6))  "
-                + "\(rule.rawValue)-corrected test = \(correctedTest) ≈ \(format(correctedTest.doubleValue, 6)) ≤ target \(target)"
-        }
-    }
-
-    let limit: Int
-    let evaluator: Evaluator
-    private(set) var sorted: [Entry] = []
-
-    init(limit: Int, evaluator: Evaluator) {
-        self.limit = limit
-        self.evaluator = evaluator
-    }
-
-    mutating func add(_ batch: [Survivor]) {
-        guard limit > 0 else { return }
-        for survivor in batch {
-            let entry = Entry(test: evaluator.testValue(survivor.composition),
-                              correctedTest: evaluator.correctedTestValue(survivor.composition),
-                              rank: survivor.rank, composition: survivor.composition)
-            if sorted.count == limit, let last = sorted.last, !(entry.test < last.test) { continue }
-            let index = sorted.firstIndex { entry.test < $0.test } ?? sorted.count
-            sorted.insert(entry, at: index)
-            if sorted.count > limit { sorted.removeLast() }
-        }
+extension SmallestSurvivors.Entry {
+    /// "c = […]  test = …  refined-corrected test = … ≤ target t": the raw test value and the
+    /// value that was compared with the target, so a reader sees how close it came.
+    func text(_ rule: Rule, target: Fraction) -> String {
+        "c = \(composition)  test = \(test) ≈ \(format(test.doubleValue, 6))  "
+            + "\(rule.rawValue)-corrected test = \(correctedTest) ≈ \(format(correctedTest.doubleValue, 6)) ≤ target \(target)"
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import AutoconvCore
 import AutoconvOpenCL
-import AutoconvVerify
+import AutoconvCertificates
 
 /// `--shard r/M` or `--shard auto` for `bound` and `prove`: run only the r-th of M contiguous
 /// rank ranges (see `Shard` for the boundaries and their nesting law).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AutoconvCore
-import AutoconvVerify
+import AutoconvCertificates
+import AutoconvCheck
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -1,6 +1,6 @@
 import AutoconvCore
 import AutoconvCPU
-import AutoconvVerify
+import AutoconvCertificates
 import Testing
 
 /// Merging per-shard results gives exactly the unsharded result, for any shard count and for

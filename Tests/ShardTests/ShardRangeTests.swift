@@ -1,5 +1,5 @@
 import AutoconvCore
-import AutoconvVerify
+import AutoconvCertificates
 import Testing
 
 @Suite struct ShardRangeTests {

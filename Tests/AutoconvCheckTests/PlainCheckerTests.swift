@@ -1,7 +1,7 @@
 import AutoconvCore
 import Testing
 import TestSupport
-@testable import AutoconvVerify
+@testable import AutoconvCheck
 
 /// The checker's own enumeration and rules against the core's, which were written separately:
 /// agreement between two independent implementations is the point.

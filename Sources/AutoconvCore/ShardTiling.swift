@@ -1,5 +1,3 @@
-import AutoconvCore
-
 /// Pieces of work (shard result files, certificate ranges) that must cover the rank space
 /// [0, total) exactly once before their results may be joined into a statement about the whole.
 ///

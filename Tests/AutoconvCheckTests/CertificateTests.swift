@@ -3,7 +3,8 @@ import AutoconvCPU
 import Foundation
 import Testing
 import TestSupport
-@testable import AutoconvVerify
+@testable import AutoconvCertificates
+@testable import AutoconvCheck
 
 /// `verify` accepts what `prove --certificate` writes and rejects every kind of tampering.
 @Suite struct CertificateTests {

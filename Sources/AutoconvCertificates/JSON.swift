@@ -1,6 +1,6 @@
 /// A minimal JSON value that keeps object keys in insertion order, so output is stable and
 /// readable without Foundation.
-enum JSON {
+public enum JSON {
     case string(String)
     case int(Int64)
     /// A count: always written as a decimal string, since counts pass 2^53 (where JSON readers
@@ -12,7 +12,7 @@ enum JSON {
     case array([JSON])
     case object([(String, JSON)])
 
-    func rendered() -> String {
+    public func rendered() -> String {
         switch self {
         case .string(let s): return JSON.quote(s)
         case .int(let v): return String(v)
@@ -26,7 +26,7 @@ enum JSON {
         }
     }
 
-    static func quote(_ s: String) -> String {
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -48,10 +48,10 @@ enum JSON {
 
     /// The version of every JSON object autoconv prints (docs/json.md). 2: counts became
     /// decimal strings, shards partial results.
-    static let schemaVersion: Int64 = 2
+    public static let schemaVersion: Int64 = 2
 
     /// A count as a decimal string (see `decimal`).
-    static func count(_ value: some BinaryInteger) -> JSON { .decimal(String(value)) }
+    public static func count(_ value: some BinaryInteger) -> JSON { .decimal(String(value)) }
 
-    static func ints(_ values: [Int]) -> JSON { .array(values.map { .int(Int64($0)) }) }
+    public static func ints(_ values: [Int]) -> JSON { .array(values.map { .int(Int64($0)) }) }
 }

@@ -1,5 +1,4 @@
 import AutoconvCore
-import AutoconvVerify
 import FoundationEssentials
 
 /// A result file as `merge` reads it: the `--json` output of `bound` or `prove`, a shard's

@@ -1,3 +1,4 @@
+import AutoconvCertificates
 import AutoconvCore
 import FoundationEssentials
 

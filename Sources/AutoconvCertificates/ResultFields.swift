@@ -2,11 +2,11 @@ import AutoconvCore
 
 /// The keys `bound` and `prove --json` write, shared with `merge`, which rebuilds a whole run's
 /// result from typed values in exactly the unsharded run's key order.
-enum ResultFields {
+public enum ResultFields {
     /// The fields every result starts with.
     /// `compositions` is the size of the run's space as a decimal (past 2^64 for a cascade's
     /// level 0 of d ≥ 48).
-    static func header(command: String, problem: Problem, backend: String, device: String,
+    public static func header(command: String, problem: Problem, backend: String, device: String,
                        compositions: String) -> [(String, JSON)] {
         [
             ("schema_version", .int(JSON.schemaVersion)),
@@ -23,7 +23,7 @@ enum ResultFields {
 
     /// One minimum: its exact value, that value as a double, the minimiser, its heights and
     /// its rank; all null when a shard holds no canonical composition.
-    static func minimum(_ keys: MinimumKeys, _ min: Minimum?, m: Int) -> [(String, JSON)] {
+    public static func minimum(_ keys: MinimumKeys, _ min: Minimum?, m: Int) -> [(String, JSON)] {
         [
             (keys.value, min.map { .string($0.value.description) } ?? .null),
             (keys.double, min.map { .double($0.value.doubleValue) } ?? .null),
@@ -40,23 +40,28 @@ enum ResultFields {
 /// shard's minima are only the smallest values among its own ranks, so they go under names that
 /// do not read as a bound — `shard_min_test` and `shard_min_certified` (with `_value`,
 /// `_argmin`, `_argmin_heights`, `_argmin_rank`) — and only `merge` turns them into the bound.
-struct MinimumKeys {
-    let value: String
+public struct MinimumKeys {
+    public let value: String
     /// Prepended to `argmin…`.
-    let prefix: String
+    public let prefix: String
 
-    var double: String { value + "_value" }
-    var argmin: String { prefix + "argmin" }
-    var heights: String { prefix + "argmin_heights" }
-    var rank: String { prefix + "argmin_rank" }
+    public var double: String { value + "_value" }
+    public var argmin: String { prefix + "argmin" }
+    public var heights: String { prefix + "argmin_heights" }
+    public var rank: String { prefix + "argmin_rank" }
 
-    static let test = MinimumKeys(value: "min_test", prefix: "")
-    static let certified = MinimumKeys(value: "certified_bound", prefix: "certified_")
-    static let shardTest = MinimumKeys(value: "shard_min_test", prefix: "shard_min_test_")
-    static let shardCertified = MinimumKeys(value: "shard_min_certified", prefix: "shard_min_certified_")
+    public static let test = MinimumKeys(value: "min_test", prefix: "")
+    public static let certified = MinimumKeys(value: "certified_bound", prefix: "certified_")
+    public static let shardTest = MinimumKeys(value: "shard_min_test", prefix: "shard_min_test_")
+    public static let shardCertified = MinimumKeys(value: "shard_min_certified", prefix: "shard_min_certified_")
 
     /// The keys of min test(c) and min cert(c) in a whole (`partial` false) or partial result.
-    static func of(partial: Bool) -> (test: MinimumKeys, certified: MinimumKeys) {
+    public static func of(partial: Bool) -> (test: MinimumKeys, certified: MinimumKeys) {
         partial ? (shardTest, shardCertified) : (test, certified)
     }
+}
+
+/// "c/m" heights of a composition, as reduced fraction strings.
+public func heights(_ c: [Int], m: Int) -> [String] {
+    c.map { Fraction(Int64($0), Int64(m)).description }
 }

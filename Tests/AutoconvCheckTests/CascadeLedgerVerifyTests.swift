@@ -2,7 +2,7 @@ import AutoconvCore
 import Foundation
 import Testing
 import TestSupport
-@testable import AutoconvVerify
+@testable import AutoconvCheck
 
 /// `verify RUN_DIR` does not take the state's word that a level is complete (issue 9 §3.3): the
 /// ledgers must tile every level's ranks or parents, with the exact number of children and the

@@ -2,7 +2,7 @@ import AutoconvCore
 import Foundation
 import Testing
 import TestSupport
-@testable import AutoconvVerify
+@testable import AutoconvCheck
 
 /// `verify RUN_DIR` accepts what `autoconv cascade` writes and catches tampering with its levels.
 @Suite struct CascadeVerifyTests {

@@ -1,7 +1,5 @@
-import AutoconvCore
-
 /// Shard r of M: the r-th of M contiguous pieces of a rank space of N ranks,
-/// [⌊N·r/M⌋, ⌊N·(r+1)/M⌋) — the same boundaries as `RankRange.split(into:)`.
+/// [⌊N·r/M⌋, ⌊N·(r+1)/M⌋) — `RankRange.piece(r, of: M)`, the boundaries of every split.
 ///
 /// **Nesting law.** ⌊N·2r/2M⌋ = ⌊N·r/M⌋, so shard (r, M) is exactly the union of shards (2r, 2M)
 /// and (2r+1, 2M): a slow shard can be split in two without redoing the rest, and results of
@@ -32,12 +30,5 @@ public struct Shard: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(index)/\(count)" }
 
     /// This shard's piece of `space`.
-    public func range(of space: RankRange) -> RankRange {
-        RankRange(space.lower + boundary(index, space.count), space.lower + boundary(index + 1, space.count))
-    }
-
-    private func boundary(_ r: Int, _ total: UInt64) -> UInt64 {
-        // N·r < 2^64 · 2^63 fits in 128 bits, and the quotient is at most N.
-        UInt64(UInt128(total) * UInt128(r) / UInt128(count))
-    }
+    public func range(of space: RankRange) -> RankRange { space.piece(index, of: count) }
 }
