@@ -63,5 +63,5 @@ let package = Package(
         .testTarget(name: "AutoconvCascadeTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvCascade", "AutoconvOpenCL", "TestSupport"]),
         .testTarget(name: "ShardTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvCertificates", "TestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -7,7 +7,9 @@ import Darwin
 #endif
 
 func fail(_ message: String) -> Never {
-    fputs("EmbedKernelsTool: \(message)\n", stderr)
+    // write(2) rather than fputs(stderr): the C global is not concurrency-safe in Swift 6.
+    let line = Array("EmbedKernelsTool: \(message)\n".utf8)
+    _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
     exit(1)
 }
 

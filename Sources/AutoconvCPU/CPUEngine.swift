@@ -9,7 +9,7 @@ import AutoconvCore
 /// when a batch has too few parents to keep every thread busy; each thread searches its units
 /// with one `ChildSearch`. Both run on one `WorkerPool` and merge in unit order, so results and
 /// survivor order never depend on scheduling.
-public struct CPUEngine: Engine {
+public struct CPUEngine: Engine, Sendable {
     public let threads: Int
     /// Ranks per chunk at most; small enough for steady progress, large enough to amortise
     /// the unranking of each chunk's start.

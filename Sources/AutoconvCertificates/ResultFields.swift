@@ -40,7 +40,7 @@ public enum ResultFields {
 /// shard's minima are only the smallest values among its own ranks, so they go under names that
 /// do not read as a bound — `shard_min_test` and `shard_min_certified` (with `_value`,
 /// `_argmin`, `_argmin_heights`, `_argmin_rank`) — and only `merge` turns them into the bound.
-public struct MinimumKeys {
+public struct MinimumKeys: Sendable {
     public let value: String
     /// Prepended to `argmin…`.
     public let prefix: String

@@ -22,7 +22,7 @@ public enum Compositions {
 
     /// The rank of `c` (which must sum to `sum`) in `T`, or nil if some intermediate count
     /// does not fit `T`.
-    public static func rank<T: FixedWidthInteger & UnsignedInteger>(
+    public static func rank<T: FixedWidthInteger & UnsignedInteger & Sendable>(
         _ c: [Int], sum S: Int, as: T.Type = T.self
     ) -> T? {
         guard let table = BinomialTable<T>(compositionsOf: c.count, sum: S) else { return nil }
@@ -31,7 +31,7 @@ public enum Compositions {
 
     /// The composition of `sum` into `parts` parts at `rank`, or nil if `rank` is out of range
     /// or the counts do not fit `T`.
-    public static func unrank<T: FixedWidthInteger & UnsignedInteger>(
+    public static func unrank<T: FixedWidthInteger & UnsignedInteger & Sendable>(
         _ rank: T, parts d: Int, sum S: Int
     ) -> [Int]? {
         guard let table = BinomialTable<T>(compositionsOf: d, sum: S) else { return nil }
@@ -51,7 +51,7 @@ public enum Compositions {
 
 /// Binomial coefficients C(a, b) for a ≤ maxTop, b ≤ maxBottom, in a fixed-width type.
 /// Entries that overflow `T` make the initialiser fail, so every use is exact.
-public struct BinomialTable<T: FixedWidthInteger & UnsignedInteger>: Sendable where T: Sendable {
+public struct BinomialTable<T: FixedWidthInteger & UnsignedInteger & Sendable>: Sendable {
     public let maxTop: Int
     public let maxBottom: Int
     /// Row-major: entry (a, b) at a * (maxBottom + 1) + b.

@@ -26,14 +26,12 @@ enum Terminal {
 
     static func out(_ line: String) {
         clearStatus()
-        print(line)
-        fflush(stdout)
+        emit(line + "\n", to: 1)
     }
 
     static func err(_ text: String) {
         clearStatus()
-        fputs(text + "\n", stderr)
-        fflush(stderr)
+        emit(text + "\n", to: 2)
     }
 
     /// Shows `line` as the status line: redrawn at most every quarter second on a terminal, a
@@ -45,8 +43,7 @@ enum Terminal {
             return
         }
         statusShown.withLock { shown in
-            fputs("\r\u{1B}[K" + line, stderr)
-            fflush(stderr)
+            emit("\r\u{1B}[K" + line, to: 2)
             shown = true
         }
     }
@@ -65,9 +62,22 @@ enum Terminal {
     static func clearStatus() {
         statusShown.withLock { shown in
             guard shown else { return }
-            fputs("\r\u{1B}[K", stderr)
-            fflush(stderr)
+            emit("\r\u{1B}[K", to: 2)
             shown = false
+        }
+    }
+
+    /// All of `text` on file descriptor `fd`, unbuffered: write(2) rather than stdio, whose
+    /// `stdout`/`stderr` are global mutable state that Swift 6 does not let threads share.
+    private static func emit(_ text: String, to fd: Int32) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return  // a closed pipe: nothing more can be said there
+            }
+            bytes = bytes.dropFirst(written)
         }
     }
 

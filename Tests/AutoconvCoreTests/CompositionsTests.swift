@@ -91,7 +91,7 @@ import TestSupport
     /// a composition, and unrank(r) < unrank(r + 1) lexicographically. The ends go through the
     /// `Compositions` entry points, which must work whenever the count fits `T`; the random
     /// ranks through one table of the smallest size that ranking needs, C(S+d−1, d−1).
-    static func checkRoundTrip<T: FixedWidthInteger & UnsignedInteger>(
+    static func checkRoundTrip<T: FixedWidthInteger & UnsignedInteger & Sendable>(
         _: T.Type, d: Int, S: Int, rng: inout SeededGenerator
     ) throws {
         let total = try #require(Compositions.count(parts: d, sum: S).exactly(T.self), "count of d=\(d) S=\(S) fits \(T.self)")
