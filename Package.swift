@@ -58,7 +58,7 @@ let package = Package(
         ),
         .testTarget(name: "AutoconvCPUTests", dependencies: ["AutoconvCore", "AutoconvCPU", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["AutoconvCore", "TestSupport"]),
-        .testTarget(name: "AutoconvOpenCLTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvOpenCL", "TestSupport"]),
+        .testTarget(name: "AutoconvOpenCLTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvOpenCL", "AutoconvEngines", "TestSupport"]),
         .testTarget(name: "AutoconvCheckTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvCertificates", "AutoconvCheck", "TestSupport"]),
         .testTarget(name: "AutoconvCascadeTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvCascade", "AutoconvOpenCL", "TestSupport"]),
         .testTarget(name: "ShardTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvCertificates", "TestSupport"]),

@@ -80,6 +80,9 @@ run() {
     # The self-test alone (a small job) with the build options and log.
     "$binary" bound --n 2 --m 10 --backend opencl --device "${gpu:-0}" --verbose > "$logs/selftest.txt" 2>&1 || true
     tail -n 20 "$logs/selftest.txt"
+    # The known answers of values.json on the CPU engine and on every OpenCL device.
+    "$binary" selftest > "$logs/known-answers.txt" 2>&1 || true
+    tail -n 3 "$logs/known-answers.txt"
     if [[ -z "$gpu" ]]; then
         echo "gpu-check: no GPU among the OpenCL devices; benchmarks skipped" | tee "$logs/benchmarks-skipped.txt"
         return 0

@@ -41,22 +41,12 @@ struct CascadeCommand: ParsableCommand {
     @Option(name: .customLong("max-d"), help: "Stop at the level with this d (instead of --levels).")
     var maxD: Int?
 
-    @Option(help: "Correction rule: flat or refined (default refined).")
-    var rule: Rule?
-
-    @Option(name: .customLong("max-window"), help: "Largest window length: d or 2d (default 2d).")
-    var maxWindow: WindowSet?
+    @OptionGroup var rules: RuleOptions
 
     @Option(help: "Children: relaxed (Δ ∈ {0,1}, sound) or exact (Δ ≡ 0, earlier work; NOT a proof).")
     var children: ChildFamily?
 
-    @Option(help: "Backend for every level: cpu, opencl, or auto (an OpenCL GPU if there is one, else cpu; default cpu).")
-    var backend: BackendChoice?
-
-    @OptionGroup var opencl: DeviceOptions
-
-    @Option(help: "CPU threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var engine: EngineOptions
 
     @Option(help: "Run directory for survivors and checkpoints (default: a new directory in $TMPDIR or /tmp).")
     var dir: String?
@@ -80,8 +70,11 @@ struct CascadeCommand: ParsableCommand {
 
     static let binaryVersion = "autoconv \(Autoconv.configuration.version) (cascade format 2)"
 
-    func run() throws {
+    func validate() throws {
         guard show >= 0 else { throw CoreError.badInput("show must be at least 0 (got \(show))") }
+    }
+
+    func run() throws {
         // Before any directory exists, so that a signal never ends the process with a
         // directory half made: it is seen at the first batch, and the run stops resumable.
         InterruptSignal.install()
@@ -114,8 +107,8 @@ struct CascadeCommand: ParsableCommand {
 
     /// Continues a run with its own parameters and, unless given again, its own settings.
     private func resumeRun(_ path: String) throws {
-        let parametersGiven = [n != nil, m != nil, target != nil, levels != nil, maxD != nil, rule != nil,
-                               maxWindow != nil, children != nil, dir != nil]
+        let parametersGiven = [n != nil, m != nil, target != nil, levels != nil, maxD != nil, rules.given,
+                               children != nil, dir != nil]
         guard !parametersGiven.contains(true) else {
             throw CoreError.badInput("--resume takes every parameter from its run directory: drop --n, --m, --target, --levels, --max-d, --rule, --max-window, --children and --dir")
         }
@@ -133,13 +126,14 @@ struct CascadeCommand: ParsableCommand {
     /// `base` with every run setting given on the command line in its place.
     private func given(over base: CascadeSettings) -> CascadeSettings {
         var settings = base
-        if let backend {
+        let opencl = engine.opencl
+        if let backend = engine.backend {
             settings.backend = backend
             // A stored device belongs to the stored backend.
             if opencl.device == nil { settings.device = nil }
         }
         if let device = opencl.device { settings.device = device }
-        if let threads { settings.threads = threads }
+        if let threads = engine.threads { settings.threads = threads }
         if let size = opencl.workGroupSize { settings.workGroupSize = size }
         if let size = opencl.batchSize { settings.batchSize = size }
         if let checkpointSeconds { settings.checkpointSeconds = checkpointSeconds }
@@ -148,7 +142,7 @@ struct CascadeCommand: ParsableCommand {
     }
 
     private func makeEngine(_ settings: CascadeSettings) throws -> Engine {
-        var options = opencl
+        var options = engine.opencl
         options.device = settings.device
         options.workGroupSize = settings.workGroupSize
         options.batchSize = settings.batchSize
@@ -264,7 +258,7 @@ struct CascadeCommand: ParsableCommand {
         case (nil, .some(let d)): finalLevel = try CascadeParameters.level(forMaxD: d, n0: n)
         case (nil, nil): finalLevel = CascadeParameters.deepestLevel(n0: n, m: m)
         }
-        return CascadeParameters(n0: n, m: m, target: value, rule: rule ?? .refined, windows: maxWindow ?? .twoD,
+        return CascadeParameters(n0: n, m: m, target: value, rule: rules.resolvedRule, windows: rules.resolvedWindows,
                                  family: children ?? .relaxed, finalLevel: finalLevel)
     }
 

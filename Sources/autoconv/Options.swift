@@ -16,39 +16,54 @@ struct GridOptions: ParsableArguments {
     var m: Int
 }
 
-/// What `bound` and `prove` share: the grid, the rule, the window set and how to run.
-struct RunOptions: ParsableArguments {
-    @OptionGroup var grid: GridOptions
+/// The rules: --rule, --max-window. Optional, so that `cascade --resume` can tell whether they
+/// were given; the defaults are applied here, once.
+struct RuleOptions: ParsableArguments {
+    @Option(help: "Correction rule: flat (CS Lemma 3) or refined (default).")
+    var rule: Rule?
 
-    @Option(help: "Correction rule: flat (CS Lemma 3) or refined.")
-    var rule: Rule = .refined
+    @Option(name: .customLong("max-window"), help: "Largest window length: d (older set) or 2d (all windows, default).")
+    var maxWindow: WindowSet?
 
-    @Option(name: .customLong("max-window"), help: "Largest window length: d (older set) or 2d (all windows).")
-    var maxWindow: WindowSet = .twoD
+    var given: Bool { rule != nil || maxWindow != nil }
+    var resolvedRule: Rule { rule ?? .refined }
+    var resolvedWindows: WindowSet { maxWindow ?? .twoD }
+}
 
-    @Option(help: "Backend: cpu, opencl, or auto (an OpenCL GPU if there is one, else cpu).")
-    var backend: BackendChoice = .cpu
+/// How to run: --backend, the OpenCL device options, --threads; shared by every command that
+/// runs an engine.
+struct EngineOptions: ParsableArguments {
+    @Option(help: "Backend: cpu (default), opencl, or auto (an OpenCL GPU if there is one, else cpu).")
+    var backend: BackendChoice?
 
     @OptionGroup var opencl: DeviceOptions
 
     @Option(help: "CPU threads (default: all cores).")
     var threads: Int?
 
-    @OptionGroup var output: OutputOptions
-
-    var json: Bool { output.json }
-
     func validate() throws {
         if let threads, threads < 1 { throw CoreError.badInput("threads must be at least 1 (got \(threads))") }
     }
 
+    func makeEngine() throws -> Engine {
+        try opencl.makeEngine(backend ?? .cpu, threads: threads ?? Terminal.processorCount)
+    }
+}
+
+/// What `bound` and `prove` share: the grid, the rules, the engine and the output.
+struct RunOptions: ParsableArguments {
+    @OptionGroup var grid: GridOptions
+    @OptionGroup var rules: RuleOptions
+    @OptionGroup var engine: EngineOptions
+    @OptionGroup var output: OutputOptions
+
+    var json: Bool { output.json }
+
     func problem() throws -> Problem {
-        try Problem(n: grid.n, m: grid.m, rule: rule, windows: maxWindow)
+        try Problem(n: grid.n, m: grid.m, rule: rules.resolvedRule, windows: rules.resolvedWindows)
     }
 
-    func makeEngine() throws -> Engine {
-        try opencl.makeEngine(backend, threads: threads ?? Terminal.processorCount)
-    }
+    func makeEngine() throws -> Engine { try engine.makeEngine() }
 }
 
 /// Where results go: `--json` and `--quiet`.
