@@ -114,7 +114,7 @@ typedef struct {
     ac_minimum seed_test, seed_cert; /* the launch's seeds */
     uint test_key, cert_key;         /* the shared keys its cuts include */
     int test_cut[AC_MAXLEN + 1], cert_cut[AC_MAXLEN + 1], asym_cut;
-    ac_side test_side, cert_side;
+    ac_sweep_side test_side, cert_side;
 } ac_bound_state;
 
 /* Cut-offs from the best of the work-item's minima, the seeds and the shared keys. */
@@ -183,19 +183,19 @@ inline void ac_bound_sweep(ac_bound_state *state, const ac_walk *walk, const int
     ac_sweep sweep;
     ac_sweep_prepare(walk->c, walk->conv, &sweep);
     const int fixed_major = ac_major_mass(sweep.mass); /* the left mass is fixed for d > 2 */
-    ac_side_begin(&state->test_side, &sweep, lo, last, state->test_cut, false);
+    ac_sweep_side_begin(&state->test_side, &sweep, lo, last, state->test_cut, false);
     const bool asym_fixed = AC_D > 2 && fixed_major >= state->asym_cut;
-    if (!asym_fixed) ac_side_begin(&state->cert_side, &sweep, lo, last, state->cert_cut, true);
+    if (!asym_fixed) ac_sweep_side_begin(&state->cert_side, &sweep, lo, last, state->cert_cut, true);
     int prefix[AC_CONV + 1], mass[AC_D + 1], leaf[AC_D];
     for (int v = lo; v <= last; v++) {
         /* asym_cut only falls, so a fixed left mass that prunes keeps pruning. */
         const bool asym_all = AC_D > 2 && fixed_major >= state->asym_cut;
         if (state->test_side.all && (asym_all || state->cert_side.all)) return;
         bool ready = false;
-        if (ac_side_exceeds(&state->test_side, &sweep, v, last, state->test_cut, false, prefix, mass, &ready)) {
+        if (ac_sweep_side_exceeds(&state->test_side, &sweep, v, last, state->test_cut, false, prefix, mass, &ready)) {
             /* For d = 2 (n = 1) the left mass is c_0 = v. */
             if (asym_all || (AC_D == 2 && max(v, AC_S - v) >= state->asym_cut)) continue;
-            if (ac_side_exceeds(&state->cert_side, &sweep, v, last, state->cert_cut, true, prefix, mass, &ready)) continue;
+            if (ac_sweep_side_exceeds(&state->cert_side, &sweep, v, last, state->cert_cut, true, prefix, mass, &ready)) continue;
         }
         ac_walk_leaf(walk, v, leaf);
         if (AC_D > 2 && v == tie && !ac_is_canonical(leaf)) return;
@@ -224,8 +224,8 @@ __kernel void ac_bound(const ulong first, const ulong end, const ulong per_item,
         const ulong rank = first + offset;
         state.seed_test.num = seed_test_num; state.seed_test.den = seed_test_den; state.seed_test.rank = 0;
         state.seed_cert.num = seed_cert_num; state.seed_cert.den = seed_cert_den; state.seed_cert.rank = 0;
-        ac_side_init(&state.test_side);
-        ac_side_init(&state.cert_side);
+        ac_sweep_side_init(&state.test_side);
+        ac_sweep_side_init(&state.cert_side);
         state.test_key = keys[0];
         state.cert_key = keys[1];
         ac_bound_update_cuts(&state);

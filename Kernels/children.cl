@@ -67,7 +67,8 @@ inline ulong ac_overlap(const ac_u128 first, const ac_u128 size, const ac_u128 l
     return ac_u128_less(a, b) ? ac_u128_sub(b, a).lo : 0;
 }
 
-/* One parent's family and the search state below it (ChildSearch's fields). */
+/* One parent's child tree (its addressing, as ChildTree) and the search state below it
+ * (ChildSearch's fields). Not to be confused with ChildFamily, the choice of Δ range. */
 typedef struct {
     int t[AC_DP];
     int tail[AC_DP + 1];       /* t_i + … + t_{dp-1} */
@@ -78,15 +79,15 @@ typedef struct {
     int conv[AC_CONV];         /* their autoconvolution */
     int delta[AC_DP + 1];      /* Δ_0 … Δ_i of the current node */
     int hot_l, hot_s;          /* the window that cut last, tried first */
-} ac_family;
+} ac_child_tree;
 
-inline ac_u128 ac_completions(const ac_family *f, const int i, const int delta)
+inline ac_u128 ac_completions(const ac_child_tree *f, const int i, const int delta)
 {
     const int at = 2 * (i * AC_WIDTH + delta - AC_DELTA_LOW);
     return ac_u128_make(f->completions[at], f->completions[at + 1]);
 }
 
-inline void ac_family_begin(ac_family *f, __global const int *parent, __global const ulong *completions, const int asym_cut)
+inline void ac_child_tree_begin(ac_child_tree *f, __global const int *parent, __global const ulong *completions, const int asym_cut)
 {
     f->tail[AC_DP] = 0;
     for (int i = AC_DP - 1; i >= 0; i--) {
@@ -107,7 +108,7 @@ inline void ac_family_begin(ac_family *f, __global const int *parent, __global c
 }
 
 /* Adds (sign 1) or removes (sign −1) pair i's bins (a, b) to the autoconvolution. */
-inline void ac_family_place(ac_family *f, const int i, const int a, const int b, const int sign)
+inline void ac_child_tree_place(ac_child_tree *f, const int i, const int a, const int b, const int sign)
 {
     const int j0 = 2 * i, j1 = j0 + 1;
     const int sa = sign * 2 * a, sb = sign * 2 * b;
@@ -130,7 +131,7 @@ inline void ac_family_place(ac_family *f, const int i, const int a, const int b,
  * W_int <= fixed mass in range + min(free mass, Σ σmax_b over free pairs meeting the range) and
  * the constant of the correction (common.cl).
  */
-inline bool ac_child_cuts(ac_family *f, const int i, const bool sigma_known, const int *cut)
+inline bool ac_child_cuts(ac_child_tree *f, const int i, const bool sigma_known, const int *cut)
 {
     const int fixed_bins = 2 * i, known = sigma_known ? i + 1 : i;
     int sigma_min[AC_DP], sigma_max_prefix[AC_DP + 1];
@@ -215,7 +216,7 @@ typedef struct {
  * The last pair: its splits v in the range are the leaves of one sweep (search.cl) with the
  * fixed bins u_0 … u_{d-3} and R = σ; `first` is the index of v = 0.
  */
-inline void ac_child_sweep(ac_family *f, ac_side *side, const int sigma, const ac_u128 first,
+inline void ac_child_sweep(ac_child_tree *f, ac_sweep_side *side, const int sigma, const ac_u128 first,
                            const ac_u128 lo, const ac_u128 hi, const int *cut, ac_child_tally *tally)
 {
     const int v_low = ac_u128_less(first, lo) ? (int)ac_u128_sub(lo, first).lo : 0;
@@ -227,7 +228,7 @@ inline void ac_child_sweep(ac_family *f, ac_side *side, const int sigma, const a
     c[AC_Y] = 0;
     ac_sweep sweep;
     ac_sweep_prepare(c, f->conv, &sweep);
-    ac_side_begin(side, &sweep, v_low, v_high, cut, true);
+    ac_sweep_side_begin(side, &sweep, v_low, v_high, cut, true);
     int prefix[AC_CONV + 1], mass[AC_D + 1];
     for (int v = v_low; v <= v_high; v++) {
         if (side->all) {
@@ -235,7 +236,7 @@ inline void ac_child_sweep(ac_family *f, ac_side *side, const int sigma, const a
             break;
         }
         bool ready = false;
-        if (ac_side_exceeds(side, &sweep, v, v_high, cut, true, prefix, mass, &ready)) {
+        if (ac_sweep_side_exceeds(side, &sweep, v, v_high, cut, true, prefix, mass, &ready)) {
             tally->test++;
             continue;
         }
@@ -255,7 +256,7 @@ inline void ac_child_sweep(ac_family *f, ac_side *side, const int sigma, const a
  * stack. At pair i, stage 0 tries the choices of Δ_{i+1} (next_right[i]) and stage 1 the
  * splits v[i] of the chosen σ_i, whose child blocks begin at start[i] and hold below[i] each.
  */
-inline void ac_child_range(ac_family *f, ac_side *side, const ac_u128 lo, const ac_u128 hi,
+inline void ac_child_range(ac_child_tree *f, ac_sweep_side *side, const ac_u128 lo, const ac_u128 hi,
                            __constant const int *caps, const int *cut, ac_child_tally *tally)
 {
     int stage[AC_DP], next_right[AC_DP], sig[AC_DP], v[AC_DP];
@@ -271,7 +272,7 @@ inline void ac_child_range(ac_family *f, ac_side *side, const ac_u128 lo, const 
                 /* Pair i is done: back to the split of pair i − 1 that led here. */
                 if (i == 0) return;
                 i--;
-                ac_family_place(f, i, v[i], sig[i] - v[i], -1);
+                ac_child_tree_place(f, i, v[i], sig[i] - v[i], -1);
                 v[i]++;
                 start[i] = ac_u128_add(start[i], below[i]);
                 continue;
@@ -328,7 +329,7 @@ inline void ac_child_range(ac_family *f, ac_side *side, const ac_u128 lo, const 
         const int a = v[i], b = sig[i] - v[i];
         bool cut_here = decided && (a > caps[2 * i] || b > caps[2 * i + 1]);
         if (!cut_here) {
-            ac_family_place(f, i, a, b, 1);
+            ac_child_tree_place(f, i, a, b, 1);
             cut_here = decided && ac_child_cuts(f, i + 1, false, cut);
             if (!cut_here) {
                 i++;
@@ -337,7 +338,7 @@ inline void ac_child_range(ac_family *f, ac_side *side, const ac_u128 lo, const 
                 offset[i] = start[i - 1];
                 continue;
             }
-            ac_family_place(f, i, a, b, -1);
+            ac_child_tree_place(f, i, a, b, -1);
         }
         tally->test += ac_overlap(start[i], below[i], lo, hi);
         v[i]++;
@@ -358,7 +359,7 @@ inline void ac_child_merge(__local ac_child_counts *into, __local const ac_child
 inline void ac_child_chunk(const ulong begin, const ulong end, const ulong total, const uint segment_count,
                            __global const ac_child_segment *segments, __global const int *parents,
                            __global const ulong *completions, __constant const int *caps, const int *cut,
-                           const int asym_cut, ac_family *family, ac_side *side, ac_child_tally *tally)
+                           const int asym_cut, ac_child_tree *family, ac_sweep_side *side, ac_child_tally *tally)
 {
     uint k = 0, upper = segment_count;
     while (upper - k > 1) {
@@ -372,7 +373,7 @@ inline void ac_child_chunk(const ulong begin, const ulong end, const ulong total
         if (from >= to) continue;
         const ulong p = segments[k].parent;
         const ac_u128 first = ac_u128_make(segments[k].first_lo, segments[k].first_hi);
-        ac_family_begin(family, parents + p * AC_DP, completions + p * 2 * (AC_DP + 1) * AC_WIDTH, asym_cut);
+        ac_child_tree_begin(family, parents + p * AC_DP, completions + p * 2 * (AC_DP + 1) * AC_WIDTH, asym_cut);
         tally->parent = p;
         ac_child_range(family, side, ac_u128_add(first, ac_u128_make(from - seg_start, 0)),
                        ac_u128_add(first, ac_u128_make(to - seg_start, 0)), caps, cut, tally);
@@ -396,9 +397,9 @@ __kernel void ac_children(const ulong total, const ulong chunk, __global uint *n
     ac_child_tally tally = {0, 0, 0, survivor_count, survivors, capacity, 0};
     int cut[AC_MAXLEN + 1];
     for (int l = 0; l <= AC_MAXLEN; l++) cut[l] = cuts[l];
-    ac_side side;
-    ac_side_init(&side);
-    ac_family family;
+    ac_sweep_side side;
+    ac_sweep_side_init(&side);
+    ac_child_tree family;
     family.hot_l = 2;
     family.hot_s = 0;
     for (;;) {

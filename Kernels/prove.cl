@@ -62,8 +62,8 @@ __kernel void ac_prove(const ulong first, const ulong end, const ulong per_item,
         const ulong rank = first + offset;
         int cut[AC_MAXLEN + 1];
         for (int l = 0; l <= AC_MAXLEN; l++) cut[l] = cuts[l];
-        ac_side side;
-        ac_side_init(&side);
+        ac_sweep_side side;
+        ac_sweep_side_init(&side);
         ac_walk walk;
         ac_walk_begin(&walk, rank, rank + min(per_item, end - rank), table);
         for (;;) {
@@ -85,7 +85,7 @@ __kernel void ac_prove(const ulong first, const ulong end, const ulong per_item,
             if (AC_D > 2 && ac_major_mass(sweep.mass) >= asym_cut) {
                 tally.asym += (uint)count;
             } else {
-                ac_side_begin(&side, &sweep, lo, hi, cut, true);
+                ac_sweep_side_begin(&side, &sweep, lo, hi, cut, true);
                 int prefix[AC_CONV + 1], mass[AC_D + 1], leaf[AC_D];
                 for (int v = lo; v <= hi; v++) {
                     /* For d > 2 a window that exceeds at every leaf still to come decides them all. */
@@ -97,7 +97,7 @@ __kernel void ac_prove(const ulong first, const ulong end, const ulong per_item,
                     /* For d = 2 (n = 1) the left mass is c_0 = v. */
                     if (AC_D == 2 && max(v, AC_S - v) >= asym_cut) {
                         tally.asym++;
-                    } else if (ac_side_exceeds(&side, &sweep, v, hi, cut, true, prefix, mass, &ready)) {
+                    } else if (ac_sweep_side_exceeds(&side, &sweep, v, hi, cut, true, prefix, mass, &ready)) {
                         tally.test++;
                     } else {
                         tally.survivors++;

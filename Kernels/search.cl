@@ -8,7 +8,7 @@
  * value is a quadratic a·v² + b·v + c in v (ac_sweep). A sweep is then usually decided by one
  * window (the "hot" one, which exceeded last) from the exact integer minimum of its quadratic
  * over the sweep's v-range, in O(1); otherwise each leaf tries the hot window first and scans
- * every window only when that fails (ac_side). Above the sweeps, whole subtrees (the ranks that
+ * every window only when that fails (ac_sweep_side). Above the sweeps, whole subtrees (the ranks that
  * share c_0 … c_{k-1}, 1 <= k <= d-3) are accounted at once when lower bounds already decide
  * them (ac_subtree). The kernels only choose what a decision means (ac_walk's callers).
  *
@@ -100,7 +100,7 @@ inline int ac_sweep_quad_below(const int t)
 /*
  * The quadratic of window (l, s) over the sweep: the window sum, or with `corrected` the rule
  * value WS - K (common.cl). W_int is the fixed mass in range + [x in range]·v +
- * [y in range]·(R - v) (AutoconvCPU.SweepPolynomials.window).
+ * [y in range]·(R - v) (AutoconvCPU.Sweep.window).
  */
 inline void ac_sweep_quadratic(const ac_sweep *sweep, const int l, const int s, const bool corrected,
                                int *a, int *b, int *c)
@@ -142,7 +142,7 @@ inline int ac_window_value(const int *prefix, const int *mass, const int l, cons
 /*
  * One side of the window rule over a sweep (the test cut-offs, or the cert/prove ones), with
  * its hot window: the window that exceeded last, tried first, since neighbouring leaves and
- * sweeps prune alike (LeafQuadratics). `cut` caches cut[l] of the hot window; `all` says that
+ * sweeps prune alike (SweepSide). `cut` caches cut[l] of the hot window; `all` says that
  * the hot window exceeds at every leaf still to come in this sweep. Cut-offs only ever fall
  * (bound.cl), so `all` stays true when they change.
  */
@@ -151,16 +151,16 @@ typedef struct {
     int a, b, c;
     int cut;
     bool all;
-} ac_side;
+} ac_sweep_side;
 
-inline void ac_side_init(ac_side *side)
+inline void ac_sweep_side_init(ac_sweep_side *side)
 {
     side->l = 2;
     side->s = 0;
 }
 
 /* Loads the hot window's quadratic for a new sweep whose leaves to visit are [lo, hi]. */
-inline void ac_side_begin(ac_side *side, const ac_sweep *sweep, const int lo, const int hi, const int *cut, const bool corrected)
+inline void ac_sweep_side_begin(ac_sweep_side *side, const ac_sweep *sweep, const int lo, const int hi, const int *cut, const bool corrected)
 {
     ac_sweep_quadratic(sweep, side->l, side->s, corrected, &side->a, &side->b, &side->c);
     side->cut = cut[side->l];
@@ -173,7 +173,7 @@ inline void ac_side_begin(ac_side *side, const ac_sweep *sweep, const int lo, co
  * decides them all), else the first that exceeds at v; false when none exceeds at v. A window
  * exceeding at v and at hi exceeds in between unless its quadratic is convex and dips.
  */
-inline bool ac_side_scan(ac_side *side, const ac_sweep *sweep, const int v, const int hi, const int *cut,
+inline bool ac_sweep_side_scan(ac_sweep_side *side, const ac_sweep *sweep, const int v, const int hi, const int *cut,
                          const bool corrected, const int *prefix, const int *mass)
 {
     int end_prefix[AC_CONV + 1], end_mass[AC_D + 1];
@@ -214,7 +214,7 @@ inline bool ac_side_scan(ac_side *side, const ac_sweep *sweep, const int v, cons
  * the hot window first, else a full scan (built once per leaf in prefix/mass, `*ready` says
  * whether they are).
  */
-inline bool ac_side_exceeds(ac_side *side, const ac_sweep *sweep, const int v, const int hi, const int *cut,
+inline bool ac_sweep_side_exceeds(ac_sweep_side *side, const ac_sweep *sweep, const int v, const int hi, const int *cut,
                             const bool corrected, int *prefix, int *mass, bool *ready)
 {
     if (side->all || ac_quadratic_at(side->a, side->b, side->c, v) > side->cut) return true;
@@ -222,7 +222,7 @@ inline bool ac_side_exceeds(ac_side *side, const ac_sweep *sweep, const int v, c
         ac_sweep_leaf(sweep, v, prefix, mass);
         *ready = true;
     }
-    return ac_side_scan(side, sweep, v, hi, cut, corrected, prefix, mass);
+    return ac_sweep_side_scan(side, sweep, v, hi, cut, corrected, prefix, mass);
 }
 
 /*

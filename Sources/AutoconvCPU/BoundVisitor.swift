@@ -30,15 +30,15 @@ final class BoundVisitor: SearchVisitor {
     private let testBase: UnsafeMutablePointer<Int64>
     private let certBase: UnsafeMutablePointer<Int64>
     private var asymmetryCut = 0
-    private let testLeaves: LeafQuadratics
-    private let certLeaves: LeafQuadratics
+    private let testLeaves: SweepSide
+    private let certLeaves: SweepSide
 
     init(problem: Problem, evaluator: Evaluator, shared: SharedBest) {
         self.problem = problem
         self.evaluator = evaluator
         self.shared = shared
-        testLeaves = LeafQuadratics(count: evaluator.windows.count)
-        certLeaves = LeafQuadratics(count: evaluator.windows.count)
+        testLeaves = SweepSide(count: evaluator.windows.count)
+        certLeaves = SweepSide(count: evaluator.windows.count)
         testBase = .allocate(capacity: evaluator.windows.count)
         certBase = .allocate(capacity: evaluator.windows.count)
         adopt(shared.offer(test: nil, certified: nil))

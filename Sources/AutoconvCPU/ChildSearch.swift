@@ -66,8 +66,8 @@ final class ChildSearch {
     private let sigmaMin: UnsafeMutablePointer<Int64>
     private let sigmaMaxPrefix: UnsafeMutablePointer<Int64>
     private let scratch: UnsafeMutablePointer<Int64>
-    private let sweep: SweepPolynomials
-    private let leaves: LeafQuadratics
+    private let sweep: Sweep
+    private let leaves: SweepSide
 
     init(problem: Problem, terms: WindowTerms, cutoffs: ProveCutoffs, deltas: DeltaRange) {
         d = problem.d
@@ -90,8 +90,8 @@ final class ChildSearch {
         u = zeros(d); conv = zeros(2 * d)
         convPrefix = zeros(2 * d + 1); crossPrefix = zeros(2 * d + 1); pairPrefix = zeros(d + 1)
         massPrefix = zeros(d + 1); sigmaMin = zeros(dp); sigmaMaxPrefix = zeros(dp + 1)
-        sweep = SweepPolynomials(d: d, terms: terms)
-        leaves = LeafQuadratics(count: windowCount)
+        sweep = Sweep(d: d, terms: terms)
+        leaves = SweepSide(count: windowCount)
         scratch = zeros(2 * d + 1)
         delta = [Int](repeating: 0, count: dp + 1)
         cap = cutoffs.singleBinCaps(problem)
@@ -273,7 +273,7 @@ final class ChildSearch {
     }
 
     /// The last pair: all splits v of σ in the clipped range, each one child, as one leaf sweep
-    /// (`SweepPolynomials`: with d − 2 bins fixed every window value is a quadratic in v). One
+    /// (`Sweep`: with d − 2 bins fixed every window value is a quadratic in v). One
     /// window that exceeds over the whole range decides it at once, as at level 0.
     private func sweepLeaves(sigma: Int, start first: UInt128) {
         let vLow = first < lo ? Int(lo - first) : 0

@@ -7,7 +7,7 @@ final class ProveVisitor: SearchVisitor {
     let base: [Int64]
     var counts = ProveCounts()
     var survivors: [Survivor] = []
-    private let leaves: LeafQuadratics
+    private let leaves: SweepSide
 
     /// Survivors are kept only when someone wants them: the counts need none.
     let collectSurvivors: Bool
@@ -17,7 +17,7 @@ final class ProveVisitor: SearchVisitor {
         self.cutoffs = cutoffs
         self.collectSurvivors = collectSurvivors
         self.base = base
-        leaves = LeafQuadratics(count: base.count)
+        leaves = SweepSide(count: base.count)
     }
 
     deinit { leaves.deallocate() }

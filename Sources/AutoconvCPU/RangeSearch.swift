@@ -39,7 +39,7 @@ final class RangeSearch {
     let convPrefix: UnsafeMutablePointer<Int64>
     let massPrefix: UnsafeMutablePointer<Int64>
     /// The current leaf sweep's window quadratics.
-    let sweep: SweepPolynomials
+    let sweep: Sweep
 
     init(problem: Problem, terms: WindowTerms, table: BinomialTable<UInt64>, lo: UInt64, hi: UInt64, visitor: SearchVisitor) {
         self.problem = problem
@@ -60,7 +60,7 @@ final class RangeSearch {
         conv = buffer(2 * d - 1)
         convPrefix = buffer(2 * d)
         massPrefix = buffer(d + 1)
-        sweep = SweepPolynomials(d: d, terms: terms)
+        sweep = Sweep(d: d, terms: terms)
     }
 
     deinit {

@@ -4,11 +4,11 @@ import AutoconvCore
 /// bins v and R − v, conv[t] = quad(t)·v² + lin(t)·v + con(t), so every window value
 /// (WS, or the rule value WS − K_w) is a quadratic a·v² + b·v + c (`window`). Both engines
 /// sweep their leaves this way: `RangeSearch` over compositions, `ChildSearch` over the last
-/// pair's splits.
+/// pair's splits; the kernels' twin is `ac_sweep` (Kernels/search.cl).
 ///
 /// Magnitudes: prefix sums of con are at most S² (con is the conv of the leaf v = 0), those of
 /// lin at most 2S², and quad's are −2 … 1, all in Int64.
-struct SweepPolynomials {
+struct Sweep {
     let d: Int
     /// The window terms (`WindowTerms`) in raw buffers: `window` is an inner loop.
     private let start: UnsafeMutablePointer<Int>, end: UnsafeMutablePointer<Int>

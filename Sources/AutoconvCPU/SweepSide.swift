@@ -1,11 +1,13 @@
 import AutoconvCore
 
-/// The window values of one leaf sweep as quadratics q_w(v) = a·v² + b·v + c in v = c_{d−2}
-/// (see `SweepPolynomials`), kept in raw buffers: this is the innermost loop.
+/// One side of the window rule over a leaf sweep (the test cut-offs, or the cert/prove ones):
+/// every window's value as a quadratic q_w(v) = a·v² + b·v + c in v = c_{d−2} (see `Sweep`),
+/// kept in raw buffers, with the hot window. This is the innermost loop; its kernel twin is
+/// `ac_sweep_side` (Kernels/search.cl).
 ///
 /// Magnitudes: |q_w(v)| ≤ S² + K_w < 2^32 for S ≤ 46,340 (K_w < 2^24, `WindowCutoffs`), and
 /// every partial product (a·v + b)·v stays below 2^40, so Int64 never overflows.
-struct LeafQuadratics {
+struct SweepSide {
     let count: Int
     private let a: UnsafeMutablePointer<Int64>
     private let b: UnsafeMutablePointer<Int64>
@@ -31,7 +33,7 @@ struct LeafQuadratics {
     }
 
     /// Loads the quadratics of a prepared sweep.
-    func load(_ sweep: SweepPolynomials, remaining R: Int64, corrected: Bool) {
+    func load(_ sweep: Sweep, remaining R: Int64, corrected: Bool) {
         for w in 0..<count {
             (a[w], b[w], c[w]) = sweep.window(w, remaining: R, corrected: corrected)
         }
@@ -42,7 +44,7 @@ struct LeafQuadratics {
 
     /// Whether the last window that exceeded exceeds at every v in [lo, hi]: then the whole
     /// sweep is decided by one window, and `load` can be skipped. Loads only that window.
-    func hotExceedsEverywhere(_ sweep: SweepPolynomials, remaining R: Int64, corrected: Bool,
+    func hotExceedsEverywhere(_ sweep: Sweep, remaining R: Int64, corrected: Bool,
                               from lo: Int, through hi: Int, _ base: UnsafePointer<Int64>) -> Bool {
         let h = hot.pointee
         let (qa, qb, qc) = sweep.window(h, remaining: R, corrected: corrected)
