@@ -9,6 +9,9 @@ let package = Package(
         .library(name: "AutoconvCPU", targets: ["AutoconvCPU"]),
         .library(name: "AutoconvOpenCL", targets: ["AutoconvOpenCL"]),
         .library(name: "AutoconvEngines", targets: ["AutoconvEngines"]),
+        .library(name: "AutoconvCascade", targets: ["AutoconvCascade"]),
+        .library(name: "AutoconvCertificates", targets: ["AutoconvCertificates"]),
+        .library(name: "AutoconvCheck", targets: ["AutoconvCheck"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,7 +39,8 @@ let package = Package(
             dependencies: [
                 "AutoconvCore", "AutoconvCertificates", "AutoconvCheck", "AutoconvCascade", "AutoconvOpenCL", "AutoconvEngines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
 
         // MARK: Implementation details
