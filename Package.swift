@@ -57,6 +57,7 @@ let package = Package(
         .testTarget(name: "AutoconvOpenCLTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvOpenCL", "TestSupport"]),
         .testTarget(name: "AutoconvVerifyTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvVerify", "TestSupport"]),
         .testTarget(name: "AutoconvCascadeTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvCascade", "AutoconvOpenCL", "TestSupport"]),
+        .testTarget(name: "AutoconvEnginesTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvOpenCL", "AutoconvEngines", "TestSupport"]),
         .testTarget(name: "ShardTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvVerify", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
