@@ -65,6 +65,7 @@ let package = Package(
         .testTarget(name: "AutoconvOpenCLTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvOpenCL", "AutoconvEngines", "TestSupport"]),
         .testTarget(name: "AutoconvCheckTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvCertificates", "AutoconvCheck", "TestSupport"]),
         .testTarget(name: "AutoconvCascadeTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvCascade", "AutoconvOpenCL", "TestSupport"]),
+        .testTarget(name: "AutoconvEnginesTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvOpenCL", "AutoconvEngines", "TestSupport"]),
         .testTarget(name: "ShardTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvCertificates", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -85,13 +85,7 @@ public struct CPUEngine: Engine, Sendable {
         let pieces = max(1, (8 * threads + trees.count - 1) / max(trees.count, 1))
         var units: [(parent: Int, lo: UInt128, hi: UInt128)] = []
         for (p, tree) in trees.enumerated() {
-            // Near-equal index ranges: boundary r is q·r + min(r, rest), which cannot overflow.
-            let total = tree.count, parts = UInt128(min(pieces, 1 << 16))
-            let (q, rest) = total.quotientAndRemainder(dividingBy: parts)
-            for r in 0..<parts {
-                let lo = q * r + min(r, rest), hi = q * (r + 1) + min(r + 1, rest)
-                if lo < hi { units.append((p, lo, hi)) }
-            }
+            for part in job.span(of: tree).split(into: min(pieces, 1 << 16)) { units.append((p, part.lowerBound, part.upperBound)) }
         }
         let terms = WindowTerms(problem: job.problem)
         let frozenUnits = units
@@ -116,10 +110,13 @@ public struct CPUEngine: Engine, Sendable {
                 batch += results[u].survivors
                 u += 1
             }
-            let patterns = tree.patternCount
-            counts.parents += 1
-            counts.patterns += patterns
-            counts.patternsPruned += patterns - UInt128(patternsSurviving.count)
+            // A piece of a parent leaves its patterns to whoever split it (`ChildJob.indices`).
+            if job.indices == nil {
+                let patterns = tree.patternCount
+                counts.parents += 1
+                counts.patterns += patterns
+                counts.patternsPruned += patterns - UInt128(patternsSurviving.count)
+            }
             if !batch.isEmpty { try survivors(batch) }
         }
         return counts

@@ -237,3 +237,16 @@ public struct ChildTree: Sendable {
         return (parent, pattern)
     }
 }
+
+extension Range where Bound == UInt128 {
+    /// At most `pieces` contiguous, non-empty, near-equal ranges, in order. Boundary r is
+    /// lower + q·r + min(r, rest) with (q, rest) = count ÷ pieces, which cannot overflow.
+    public func split(into pieces: Int) -> [Range<UInt128>] {
+        let count = upperBound - lowerBound, parts = UInt128(Swift.max(1, pieces))
+        let (q, rest) = count.quotientAndRemainder(dividingBy: parts)
+        return (0..<parts).compactMap { r in
+            let lo = lowerBound + q * r + Swift.min(r, rest), hi = lowerBound + q * (r + 1) + Swift.min(r + 1, rest)
+            return lo < hi ? lo..<hi : nil
+        }
+    }
+}

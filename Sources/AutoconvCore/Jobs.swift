@@ -76,24 +76,41 @@ public struct ChildJob: Sendable {
     public let deltas: DeltaRange
     /// Parents, each with problem.d / 2 parts summing to problem.S / 2.
     public let parents: [[Int]]
+    /// A piece of one parent: when set, `parents` holds one parent and only its children with
+    /// index (in `ChildTree` addressing) in this range are classified. The counts then cover
+    /// those children alone, and `parents`, `patterns` and `patternsPruned` stay 0: whether a
+    /// pattern lost every child is known only once every piece is done, so whoever split the
+    /// parent accounts it (`ChildCounts.addParent`). nil: every child of every parent.
+    public let indices: Range<UInt128>?
 
-    public init(problem: Problem, cutoffs: ProveCutoffs, deltas: DeltaRange, parents: [[Int]]) {
+    public init(problem: Problem, cutoffs: ProveCutoffs, deltas: DeltaRange, parents: [[Int]],
+                indices: Range<UInt128>? = nil) {
         self.problem = problem
         self.cutoffs = cutoffs
         self.deltas = deltas
         self.parents = parents
+        self.indices = indices
     }
 
     /// Every parent's child tree; a parent of the wrong size, or with 2^128 children or more,
-    /// is an error.
+    /// or `indices` on more than one parent or beyond its children, is an error.
     public func trees() throws -> [ChildTree] {
-        try parents.map { parent in
+        let trees = try parents.map { parent in
             guard 2 * parent.count == problem.d, let tree = ChildTree(parent: parent, deltas: deltas) else {
                 throw CoreError.failure("parent \(parent) has no child tree at d = \(problem.d) (wrong size, or 2^128 children or more)")
             }
             return tree
         }
+        if let indices {
+            guard trees.count == 1, indices.upperBound <= trees[0].count else {
+                throw CoreError.failure("a child-index range \(indices) needs one parent with that many children (got \(trees.count) parents)")
+            }
+        }
+        return trees
     }
+
+    /// The child-index range of parent `p` that this job classifies.
+    public func span(of tree: ChildTree) -> Range<UInt128> { indices ?? 0..<tree.count }
 }
 
 /// Counts of one child batch. Every child is counted once: as each parent's children are
@@ -110,6 +127,21 @@ public struct ChildCounts: Hashable, Sendable {
     public var survivors: UInt128 = 0
 
     public init() {}
+
+    /// Accounts one whole parent once every child of it is classified: the parent, its
+    /// patterns, and those of its patterns none of whose children is among `survivors` (every
+    /// surviving child of the parent, in any order).
+    public mutating func addParent(_ tree: ChildTree, survivors: [[Int]]) {
+        let surviving = Set(survivors.map { child in
+            guard let pattern = ChildTree.pattern(of: child, parent: tree.parent, deltas: tree.deltas) else {
+                preconditionFailure("survivor \(child) is no child of parent \(tree.parent)")
+            }
+            return pattern
+        })
+        parents += 1
+        patterns += tree.patternCount
+        patternsPruned += tree.patternCount - UInt128(surviving.count)
+    }
 
     public mutating func merge(_ other: ChildCounts) {
         parents += other.parents

@@ -30,7 +30,7 @@ struct BoundCommand: ParsableCommand {
         if options.json {
             let fields = ResultFields.header(command: "bound", problem: problem, backend: backend.name,
                                              device: backend.deviceDescription, compositions: String(job.range.count))
-                + sharded.fields() + Self.resultFields(result, problem: problem, partial: sharded.isPartial, seconds: seconds, rate: rate)
+                + ResultFields.devices(backend) + sharded.fields() + Self.resultFields(result, problem: problem, partial: sharded.isPartial, seconds: seconds, rate: rate)
             Terminal.out(JSON.object(fields).rendered())
             return
         }

@@ -42,7 +42,7 @@ struct DevicesCommand: ParsableCommand {
 
 /// The OpenCL side of `bound` and `prove`: which device, and how to launch.
 struct DeviceOptions: ParsableArguments {
-    @Option(help: "OpenCL device: an index from `autoconv devices` or part of a device, platform or vendor name, e.g. pocl (default: the first GPU, else the first device).")
+    @Option(help: "OpenCL device: an index from `autoconv devices` or part of a device, platform or vendor name, e.g. pocl (default: the first GPU, else the first device); several separated by commas (0,2,3), or all: one engine per device, work dealt to them as they are free.")
     var device: String?
 
     @Flag(help: "Skip the OpenCL self-test (experts only: a broken device then goes unnoticed).")
@@ -74,7 +74,7 @@ struct DeviceOptions: ParsableArguments {
         configuration.selfTest = !skipSelfTest
         configuration.log = { Terminal.err($0) }
         if verbose { configuration.verboseLog = { Terminal.err($0) } }
-        return try Engines.make(backend: backend, devices: device.map { [$0] } ?? [], threads: threads,
+        return try Engines.make(backend: backend, devices: try device.map(Engines.deviceSpecs) ?? [], threads: threads,
                                 configuration: configuration, note: { Terminal.err("autoconv: " + $0) })
     }
 }

@@ -71,6 +71,7 @@ struct ProveCommand: ParsableCommand {
         if options.json {
             var fields = ResultFields.header(command: "prove", problem: problem, backend: backend.name,
                                              device: backend.deviceDescription, compositions: String(job.range.count))
+            fields += ResultFields.devices(backend)
             fields += sharded.fields()
             fields += Self.resultFields(counts, target: targetValue, partial: sharded.isPartial, seconds: seconds, rate: rate)
             if let path = survivors { fields.append(("survivors_file", .string(path))) }

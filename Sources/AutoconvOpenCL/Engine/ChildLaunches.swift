@@ -27,7 +27,9 @@ extension OpenCLEngine {
 
         var counts = ChildCounts()
         var found: [[(index: UInt128, child: [Int])]] = Array(repeating: [], count: trees.count)
-        try launcher.run(0..<launcher.starts.last!, size: { min(childLaunchSize, launcher.launchLimit) }, stop: stop) { range, launch, elapsed in
+        // A piece of one parent (`ChildJob.indices`): its batch indices are its child indices.
+        let span = job.indices ?? 0..<launcher.starts.last!
+        try launcher.run(span, size: { min(childLaunchSize, launcher.launchLimit) }, stop: stop) { range, launch, elapsed in
             counts.merge(launch.counts)
             for record in launch.records { found[record.parent].append((record.index, record.child)) }
             progress?(launcher.parentsBefore(range.upperBound))
@@ -36,11 +38,10 @@ extension OpenCLEngine {
         }
         for (p, tree) in trees.enumerated() {
             let children = found[p].sorted { $0.index < $1.index }.map(\.child)
-            let patterns = Set(children.map { ChildTree.pattern(of: $0, parent: tree.parent, deltas: job.deltas)! })
-            counts.parents += 1
-            counts.patterns += tree.patternCount
-            counts.patternsPruned += tree.patternCount - UInt128(patterns.count)
-            counts.children += tree.count
+            // A piece of a parent leaves its patterns to whoever split it (`ChildJob.indices`).
+            if job.indices == nil { counts.addParent(tree, survivors: children) }
+            let classified = job.span(of: tree)
+            counts.children += classified.upperBound - classified.lowerBound
             if !children.isEmpty { try survivors(children) }
         }
         return counts
