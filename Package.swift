@@ -27,10 +27,12 @@ let package = Package(
         .target(name: "AutoconvVerify", dependencies: ["AutoconvCore"]),
         // The multi-level cascade: run directory, survivor files, external sort, checkpoints.
         .target(name: "AutoconvCascade", dependencies: ["AutoconvCore"]),
+        // `autoconv plan`: estimates each start's cascade from seeded samples of its parents.
+        .target(name: "AutoconvPlan", dependencies: ["AutoconvCore", "AutoconvCascade"]),
         .executableTarget(
             name: "autoconv",
             dependencies: [
-                "AutoconvCore", "AutoconvVerify", "AutoconvCascade", "AutoconvOpenCL", "AutoconvEngines",
+                "AutoconvCore", "AutoconvVerify", "AutoconvCascade", "AutoconvOpenCL", "AutoconvEngines", "AutoconvPlan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,6 +59,7 @@ let package = Package(
         .testTarget(name: "AutoconvOpenCLTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvOpenCL", "TestSupport"]),
         .testTarget(name: "AutoconvVerifyTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvVerify", "TestSupport"]),
         .testTarget(name: "AutoconvCascadeTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvCascade", "AutoconvOpenCL", "TestSupport"]),
+        .testTarget(name: "AutoconvPlanTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvCascade", "AutoconvPlan", "TestSupport"]),
         .testTarget(name: "ShardTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvVerify", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
