@@ -119,8 +119,9 @@ public enum PlanEvent {
 
 /// Estimates, per start (n, m), the levels and the time of the cascade that proves the target.
 ///
-/// Level 0 is `prove` through the engine, exactly (first timed on a stratified sample of rank
-/// ranges, so a level 0 far over the budget is never run). Its survivors stream into a
+/// Level 0 is `prove` through the engine, exactly when it is cheap; a large level 0 is first
+/// timed on a stratified sample of 16 rank ranges, and when that estimate is over 5 s (or 1/50
+/// of the budget) the sample's survivors, weighted, stand for the level's. Its survivors stream into a
 /// `Population` stratified by child count. Each next level draws about `samplesPerLevel`
 /// parents, allocated to strata in proportion to their children (at least one per stratum) and
 /// within a stratum with probability ∝ weight; every drawn parent is expanded in full by the
@@ -178,8 +179,15 @@ public final class Planner {
         plan.levels.append(first)
         events(.levelPlanned(n: n, m: m, first))
         defer { plan.planningSeconds = (clock.now - started).seconds }
-        if first.survivors.exact == 0 {
+        if first.seconds.value > settings.budgetSeconds {
+            plan.outcome = .overBudget
+        } else if first.survivors.exact == 0 {
             plan.outcome = .provenAtLevelZero
+        } else if first.survivors.value == 0 {
+            // Level 0 sampled and no sampled composition survived.
+            plan.outcome = .withinBudget
+        } else if finalLevel == 0 {
+            plan.outcome = .survivorsAtLastLevel
         } else if first.seconds.value > settings.budgetSeconds {
             plan.outcome = .overBudget
         } else {
@@ -213,6 +221,9 @@ public final class Planner {
 
     // MARK: Level 0
 
+    /// A level 0 estimated to take longer (or longer than 1/50 of the budget) is sampled, not run.
+    public static let exactLevelZeroSeconds = 5.0
+
     /// Level 0: timed on 16 random rank ranges (one per sixteenth of the ranks) when it is
     /// large; run exactly, its survivors into `population`, unless that estimate is over budget.
     private func firstLevel(_ problem: Problem, into population: Population?, seeds: inout SplitMix64) throws -> LevelPlan {
@@ -233,12 +244,15 @@ public final class Planner {
         if total > 64 * piece {
             var random = SplitMix64(seed: seeds.next())
             var seconds: [Double] = [], survivors: [Double] = []
+            var kept: [(parent: [Int], weight: Double)] = []
             for block in RankRange(0, total).split(into: 16) {
                 let lower = block.lower + random.next() % (block.count - piece + 1)
+                let scale = Double(block.count) / Double(piece)
                 let t0 = clock.now
                 let counts = try engine.prove(Job(problem: problem, range: RankRange(lower, lower + piece)), cutoffs: cutoffs,
-                                              survivors: nil, progress: nil)
-                let scale = Double(block.count) / Double(piece)
+                                              survivors: population == nil ? nil : { batch in
+                                                  for s in batch { kept.append((s.composition, scale)) }
+                                              }, progress: nil)
                 seconds.append(scale * (clock.now - t0).seconds)
                 survivors.append(scale * Double(counts.survivors))
             }
@@ -246,6 +260,12 @@ public final class Planner {
             plan.seconds = Planner.sum(seconds)
             plan.survivors = Planner.sum(survivors)
             if plan.seconds.value > settings.budgetSeconds { return plan }
+            // A level 0 that takes a while is not run here: its sampled survivors, weighted,
+            // stand for all of them (the proof run will do it exactly).
+            if plan.seconds.value > min(Planner.exactLevelZeroSeconds, settings.budgetSeconds / 50) {
+                if let population { for (parent, weight) in kept { try population.add(parent, weight: weight) } }
+                return plan
+            }
         }
         let t0 = clock.now
         let counts = try engine.prove(Job(problem: problem, range: RankRange(0, total)), cutoffs: cutoffs,

@@ -179,11 +179,11 @@ struct PlanOptions: ParsableArguments {
     }
 
     static func table(_ plans: [CandidatePlan]) -> String {
-        var lines = ["rank  n   m  outcome                   est. s    interval (s)         levels: d parents → survivors"]
+        var lines = ["rank  n  m    outcome                   est. s    interval (s)         levels: d parents → survivors"]
         for (i, p) in plans.enumerated() {
             let (low, high) = p.interval
             let levels = p.levels.map { "d=\($0.d) \(short($0.parents)) → \(short($0.survivors))" }.joined(separator: "; ")
-            lines.append(pad("\(i + 1)", 4) + "  " + pad("\(p.n)", 2) + " " + pad("\(p.m)", 3) + "  " + pad(p.outcome.rawValue, 24)
+            lines.append(pad("\(i + 1)", 4) + "  " + pad("\(p.n)", 2) + " " + pad("\(p.m)", 4) + " " + pad(p.outcome.rawValue, 24)
                          + "  " + pad(format(p.estimatedSeconds, 1), 8) + "  " + pad("[\(format(low, 1)), \(format(high, 1))]", 19) + "  " + levels)
         }
         return lines.joined(separator: "\n")
