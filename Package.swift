@@ -28,7 +28,7 @@ let package = Package(
         // The multi-level cascade: run directory, survivor files, external sort, checkpoints.
         .target(name: "AutoconvCascade", dependencies: ["AutoconvCore"]),
         // `autoconv plan`: estimates each start's cascade from seeded samples of its parents.
-        .target(name: "AutoconvPlan", dependencies: ["AutoconvCore", "AutoconvCascade"]),
+        .target(name: "AutoconvPlan", dependencies: ["AutoconvCore", "AutoconvCascade"], exclude: ["README.md"]),
         .executableTarget(
             name: "autoconv",
             dependencies: [

@@ -24,6 +24,7 @@ if [ -z "$CASES" ]; then
 2 15 1.04 16
 2 12 1.03 16
 3 10 1 24
+1 6 0.94 16
 LIST
 fi
 work=$(mktemp -d)

@@ -65,6 +65,9 @@ public struct LevelPlan: Sendable {
     public var sampled: Int
     /// Whether every count of this level is exact (the whole level was run).
     public var exact: Bool
+    /// False when the estimate passed the budget before the level's sample was done: its seconds
+    /// are then the strata measured so far plus the rest at the measured rate.
+    public var complete = true
 }
 
 public enum PlanOutcome: String, Sendable {
@@ -195,15 +198,12 @@ public final class Planner {
             var secondsPerChild = first.seconds.value / max(1, first.children.value)
             for level in 1...max(1, finalLevel) where level <= finalLevel {
                 let next = level < finalLevel ? Population(slots: settings.samplesPerLevel, deltas: .relaxed, seed: seeds.next()) : nil
-                guard let estimate = try childLevel(level, problems[level], parents: population!, next: next,
-                                                    spent: plan.estimatedSeconds, secondsPerChild: &secondsPerChild,
-                                                    seeds: &seeds) else {
-                    plan.outcome = .overBudget
-                    break
-                }
+                let estimate = try childLevel(level, problems[level], parents: population!, next: next,
+                                              spent: plan.estimatedSeconds, secondsPerChild: &secondsPerChild,
+                                              seeds: &seeds)
                 plan.levels.append(estimate)
                 events(.levelPlanned(n: n, m: m, estimate))
-                if plan.estimatedSeconds > settings.budgetSeconds {
+                if !estimate.complete || plan.estimatedSeconds > settings.budgetSeconds {
                     plan.outcome = .overBudget
                     break
                 }
@@ -301,10 +301,10 @@ public final class Planner {
     }
 
     /// Estimates one child level from a sample of `parents`; the sampled parents' survivors,
-    /// weighted, go into `next`. Nil when the estimate passed the budget before the sample was
-    /// done (the candidate is then over budget).
+    /// weighted, go into `next`. Incomplete (`complete` false) when the estimate passed the
+    /// budget before the sample was done (the candidate is then over budget).
     private func childLevel(_ level: Int, _ problem: Problem, parents: Population, next: Population?, spent: Double,
-                            secondsPerChild: inout Double, seeds: inout SplitMix64) throws -> LevelPlan? {
+                            secondsPerChild: inout Double, seeds: inout SplitMix64) throws -> LevelPlan {
         let cutoffs = ProveCutoffs(problem: problem, target: settings.target)
         let strata = parents.strata.keys.sorted().map { parents.strata[$0]! }
         let enumerateAll = parents.distinct <= settings.samplesPerLevel
@@ -335,6 +335,18 @@ public final class Planner {
         var measuredSeconds = 0.0, measuredChildren = 0.0, expanded = 0
         let previousRate = secondsPerChild
         var pendingChildren = totalChildren
+        let parentsEstimate: Estimate = parents.unitWeights ? .exact(parents.exactCount)
+            : Estimate(value: parents.totalWeight, low: parents.totalWeight, high: parents.totalWeight, exact: nil)
+        let childrenEstimate: Estimate = parents.unitWeights ? .exact(parents.exactChildren)
+            : Estimate(value: totalChildren, low: totalChildren, high: totalChildren, exact: nil)
+        /// The level so far, with the strata not yet measured at the measured rate.
+        func stopped(pending: Double) -> LevelPlan {
+            let rest = secondsPerChild * max(0, pending)
+            return LevelPlan(level: level, d: problem.d, parents: parentsEstimate, children: childrenEstimate,
+                             survivors: Estimate(value: survivors, low: survivors, high: .infinity, exact: nil),
+                             seconds: Estimate(value: seconds + rest, low: seconds + rest, high: .infinity, exact: nil),
+                             sampled: expanded, exact: false, complete: false)
+        }
         for index in order {
             let plan = plans[index]
             var ys: [(x: Double, seconds: Double, survivors: Double, multiplicity: Int)] = []
@@ -342,7 +354,7 @@ public final class Planner {
                 // A parent predicted far over the budget (at this level's measured rate, or before
                 // the first one at the previous level's with a wide margin) is not expanded.
                 let predicted = secondsPerChild * Double(unit.children) * unit.weight
-                if predicted > (expanded > 0 ? 10 : 100) * settings.budgetSeconds { return nil }
+                if predicted > (expanded > 0 ? 10 : 100) * settings.budgetSeconds { return stopped(pending: pendingChildren) }
                 let weight = (plan.scale ?? unit.weight) * Double(multiplicity)
                 let t0 = clock.now
                 let counts = try engine.expand(
@@ -375,12 +387,10 @@ public final class Planner {
                 varSurvivors += Planner.ratioVariance(draws.map { ($0.x, $0.survivors) }, ratio: rV, total: plan.stratum.weightedChildren)
             }
             // Stop once the level alone, with unmeasured strata at the measured rate, passes the budget.
-            if spent + seconds + secondsPerChild * max(0, pendingChildren) > settings.budgetSeconds && expanded >= 4 { return nil }
+            if spent + seconds + secondsPerChild * max(0, pendingChildren) > settings.budgetSeconds && expanded >= 4 {
+                return stopped(pending: pendingChildren)
+            }
         }
-        let parentsEstimate: Estimate = parents.unitWeights ? .exact(parents.exactCount)
-            : Estimate(value: parents.totalWeight, low: parents.totalWeight, high: parents.totalWeight, exact: nil)
-        let childrenEstimate: Estimate = parents.unitWeights ? .exact(parents.exactChildren)
-            : Estimate(value: children, low: children, high: children, exact: nil)
         let sdS = varSeconds.squareRoot(), sdV = varSurvivors.squareRoot()
         let survivorsEstimate: Estimate = exactSurvivors.map { .exact($0) }
             ?? Estimate(value: survivors, low: max(0, survivors - 2 * sdV), high: survivors + 2 * sdV, exact: nil)

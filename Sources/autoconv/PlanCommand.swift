@@ -150,18 +150,19 @@ struct PlanOptions: ParsableArguments {
 
     static func estimateJSON(_ e: Estimate) -> JSON { .decimal(e.decimal) }
 
-    static func interval(_ e: Estimate) -> JSON { .array([.double(e.low), .double(e.high)]) }
+    static func interval(_ e: Estimate) -> JSON { .array([.double(e.low), e.high.isFinite ? .double(e.high) : .null]) }
 
     static func candidateJSON(_ p: CandidatePlan) -> JSON {
         let (low, high) = p.interval
         return .object([
             ("n", .int(Int64(p.n))), ("m", .int(Int64(p.m))), ("outcome", .string(p.outcome.rawValue)),
-            ("estimated_seconds", .double(p.estimatedSeconds)), ("interval", .array([.double(low), .double(high)])),
+            ("estimated_seconds", .double(p.estimatedSeconds)), ("interval", .array([.double(low), high.isFinite ? .double(high) : .null])),
             ("within_budget", .bool(p.withinBudget)), ("proven_at_d", p.provenAtD.map { .int(Int64($0)) } ?? .null),
             ("planning_seconds", .double(p.planningSeconds)),
             ("levels", .array(p.levels.map { level in
                 .object([
                     ("level", .int(Int64(level.level))), ("d", .int(Int64(level.d))), ("exact", .bool(level.exact)),
+                    ("complete", .bool(level.complete)),
                     ("sampled", .int(Int64(level.sampled))),
                     ("parents", estimateJSON(level.parents)), ("estimated_children", estimateJSON(level.children)),
                     ("estimated_survivors", estimateJSON(level.survivors)),
@@ -182,7 +183,7 @@ struct PlanOptions: ParsableArguments {
         var lines = ["rank  n  m    outcome                   est. s    interval (s)         levels: d parents → survivors"]
         for (i, p) in plans.enumerated() {
             let (low, high) = p.interval
-            let levels = p.levels.map { "d=\($0.d) \(short($0.parents)) → \(short($0.survivors))" }.joined(separator: "; ")
+            let levels = p.levels.map { "d=\($0.d) \(short($0.parents)) → " + ($0.complete ? short($0.survivors) : "? (stopped: over budget)") }.joined(separator: "; ")
             lines.append(pad("\(i + 1)", 4) + "  " + pad("\(p.n)", 2) + " " + pad("\(p.m)", 4) + " " + pad(p.outcome.rawValue, 24)
                          + "  " + pad(format(p.estimatedSeconds, 1), 8) + "  " + pad("[\(format(low, 1)), \(format(high, 1))]", 19) + "  " + levels)
         }
