@@ -34,10 +34,12 @@ let package = Package(
         .target(name: "AutoconvCheck", dependencies: ["AutoconvCore", "AutoconvCertificates"], exclude: ["README.md"]),
         // The multi-level cascade: run directory, survivor files, external sort, checkpoints.
         .target(name: "AutoconvCascade", dependencies: ["AutoconvCore"], exclude: ["README.md"]),
+        // `autoconv plan`: estimates each start's cascade from seeded samples of its parents.
+        .target(name: "AutoconvPlan", dependencies: ["AutoconvCore", "AutoconvCascade"], exclude: ["README.md"]),
         .executableTarget(
             name: "autoconv",
             dependencies: [
-                "AutoconvCore", "AutoconvCertificates", "AutoconvCheck", "AutoconvCascade", "AutoconvOpenCL", "AutoconvEngines",
+                "AutoconvCore", "AutoconvCertificates", "AutoconvCheck", "AutoconvCascade", "AutoconvOpenCL", "AutoconvEngines", "AutoconvPlan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             exclude: ["README.md"]
@@ -66,6 +68,7 @@ let package = Package(
         .testTarget(name: "AutoconvCheckTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvCertificates", "AutoconvCheck", "TestSupport"]),
         .testTarget(name: "AutoconvCascadeTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvCascade", "AutoconvOpenCL", "TestSupport"]),
         .testTarget(name: "AutoconvEnginesTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvOpenCL", "AutoconvEngines", "TestSupport"]),
+        .testTarget(name: "AutoconvPlanTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvCascade", "AutoconvPlan", "TestSupport"]),
         .testTarget(name: "ShardTests", dependencies: ["AutoconvCore", "AutoconvCPU", "AutoconvCertificates", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -31,8 +31,8 @@ struct Autoconv: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sound lower bounds on the autoconvolution constant (Cloninger–Steinerberger branch and prune).",
         version: "0.1.0",
-        subcommands: [CountCommand.self, BoundCommand.self, ProveCommand.self, CascadeCommand.self, DevicesCommand.self,
-                      MergeCommand.self, VerifyCommand.self, SelftestCommand.self]
+        subcommands: [CountCommand.self, BoundCommand.self, ProveCommand.self, CascadeCommand.self, PlanCommand.self,
+                      ReachCommand.self, DevicesCommand.self, MergeCommand.self, VerifyCommand.self, SelftestCommand.self]
     )
 
     static func main() {

@@ -63,6 +63,21 @@ struct CascadeCommand: ParsableCommand {
     @Option(name: .customLong("sort-memory"), help: "MiB of survivors held in memory before a sorted run is spilled to disk (default 256).")
     var sortMemory: Int?
 
+    @Flag(help: "Choose --n and --m with `autoconv plan` (the recommended start for --target within --budget).")
+    var plan = false
+
+    @Option(help: "With --plan: the time budget, as for `autoconv plan` (default 10m).")
+    var budget: String?
+
+    @Option(help: "With --plan: the planner's seed (default 1).")
+    var seed: UInt64?
+
+    @Option(name: .customLong("plan-n"), help: "With --plan: the n values to try (default 1,2,3).")
+    var planN: String?
+
+    @Option(name: .customLong("plan-m"), help: "With --plan: the m values to try, or auto (default).")
+    var planM: String?
+
     @OptionGroup var output: OutputOptions
 
     /// One JSON object on stdout, also when interrupted.
@@ -85,11 +100,12 @@ struct CascadeCommand: ParsableCommand {
     /// temporary directory is removed again if the run fails (but kept when it is interrupted,
     /// since it can be resumed).
     private func newRun() throws {
-        let parameters = try parseParameters()
-        _ = try parameters.problems()
         let settings = given(over: CascadeSettings())
+        let planned: (start: (n: Int, m: Int), engine: Engine)? = plan ? try plannedStart(settings) : nil
+        let parameters = try parseParameters(start: planned?.start)
+        _ = try parameters.problems()
         try settings.validate()
-        let engine = try makeEngine(settings)
+        let engine = try planned?.engine ?? makeEngine(settings)
         let temporary = dir == nil
         let path = try dir ?? temporaryDirectory()
         let directory: RunDirectory
@@ -108,9 +124,9 @@ struct CascadeCommand: ParsableCommand {
     /// Continues a run with its own parameters and, unless given again, its own settings.
     private func resumeRun(_ path: String) throws {
         let parametersGiven = [n != nil, m != nil, target != nil, levels != nil, maxD != nil, rules.given,
-                               children != nil, dir != nil]
+                               children != nil, dir != nil, plan]
         guard !parametersGiven.contains(true) else {
-            throw CoreError.badInput("--resume takes every parameter from its run directory: drop --n, --m, --target, --levels, --max-d, --rule, --max-window, --children and --dir")
+            throw CoreError.badInput("--resume takes every parameter from its run directory: drop --n, --m, --target, --levels, --max-d, --rule, --max-window, --children, --dir and --plan")
         }
         let directory = try RunDirectory(path: path, parameters: nil, binaryVersion: Self.binaryVersion)
         let stored = try CascadeSettings(stored: directory.settings, directory: path)
@@ -242,8 +258,39 @@ struct CascadeCommand: ParsableCommand {
         ]
     }
 
-    private func parseParameters() throws -> CascadeParameters {
-        guard let n, let m, let target else {
+    /// `--plan`: the recommended start of `autoconv plan` for this target and budget, and the
+    /// engine it was planned on (the run uses it too).
+    private func plannedStart(_ settings: CascadeSettings) throws -> (start: (n: Int, m: Int), engine: Engine) {
+        guard n == nil, m == nil else { throw CoreError.badInput("--plan chooses --n and --m itself: drop them (or drop --plan)") }
+        guard let target else { throw CoreError.badInput("--plan needs --target") }
+        guard children ?? .relaxed == .relaxed else { throw CoreError.badInput("--plan plans sound runs only: drop --children exact") }
+        let value = try TargetParser.parse(target)
+        try settings.validate()
+        var options = try PlanOptions.parse([])
+        options.n = planN ?? options.n
+        options.m = planM ?? options.m
+        options.budget = budget ?? options.budget
+        options.seed = seed ?? options.seed
+        options.rule = rules.resolvedRule
+        options.maxWindow = rules.resolvedWindows
+        guard levels == nil else { throw CoreError.badInput("--plan takes --max-d, not --levels (the levels depend on the planned n)") }
+        options.maxD = maxD
+        try options.validate()
+        let request = try options.request(target: value)
+        let engine = try makeEngine(settings)
+        let plans = try request.run(engine: engine)
+        guard let best = plans.first, best.withinBudget else {
+            throw CoreError.badInput("--plan: no start is estimated to prove \(value) within \(format(request.settings.budgetSeconds, 1)) s (see autoconv plan --target \(target))")
+        }
+        Terminal.err("cascade --plan: n=\(best.n) m=\(best.m), estimated \(format(best.estimatedSeconds, 1)) s (\(best.outcome.rawValue))")
+        return ((best.n, best.m), engine)
+    }
+
+    private func parseParameters(start: (n: Int, m: Int)? = nil) throws -> CascadeParameters {
+        if !plan, budget != nil || seed != nil || planN != nil || planM != nil {
+            throw CoreError.badInput("--budget, --seed, --plan-n and --plan-m go with --plan")
+        }
+        guard let n = start?.n ?? n, let m = start?.m ?? m, let target else {
             throw CoreError.badInput("cascade needs --n, --m and --target (or --resume RUN_DIR)")
         }
         guard n >= 1 else { throw CoreError.badInput("n must be at least 1 (got \(n))") }
