@@ -10,7 +10,8 @@ import AutoconvCore
 ///   (level 0: all ranks; level K: the parents, i.e. level K−1's survivors) and adds up to the
 ///   state's counts;
 /// - only the last finished level may have no survivors; outcome `proven` means it has none,
-///   `not-proven` means it is the final level and has some, `running` means neither;
+///   `not-proven` means it has some and is the final level (or below it, for a run being
+///   extended: `RunDirectory.extend`), `running` means neither;
 /// - the level in progress: its position is within its space, its ledger tiles [0, position)
 ///   and adds up to its counts so far, and its sorted runs are this level's and hold exactly
 ///   that many survivors.
@@ -76,7 +77,9 @@ extension RunDirectory {
             if s.outcome == .proven {
                 guard last.survivors == 0 else { throw bad("outcome 'proven', but level \(last.level) has \(last.survivors) survivors") }
             } else {
-                guard s.finished.count == problems.count, last.survivors > 0 else {
+                // Below the final level only while `RunDirectory.extend` is cut short between
+                // its manifest and its state; opening the run then finishes the extension.
+                guard s.finished.count <= problems.count, last.survivors > 0 else {
                     throw bad("outcome 'not-proven', but the last finished level \(last.level) is not the final level \(parameters.finalLevel) with survivors")
                 }
             }

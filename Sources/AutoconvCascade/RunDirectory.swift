@@ -24,9 +24,10 @@ import AutoconvCore
 /// directory matches its last checkpoint.
 public final class RunDirectory {
     public let path: String
-    public let parameters: CascadeParameters
+    /// The run's parameters; only `extend` changes them (to a deeper final level).
+    public private(set) var parameters: CascadeParameters
     /// The problem of every level.
-    let problems: [Problem]
+    private(set) var problems: [Problem]
     var state: CascadeState
     /// The ledger of the level in progress; nil once the run has ended.
     var ledger: Ledger?
@@ -64,6 +65,8 @@ public final class RunDirectory {
             }
             settings = try RunDirectory.readSettings(path: path)
             ledger = try checkConsistency()
+            // An extension that wrote its manifest but not yet its state (`extend`) is finished.
+            if state.outcome == .notProven && state.finished.count < problems.count { try openNextLevel() }
             removeStrayFiles()
         } else {
             guard let parameters else {
@@ -100,6 +103,56 @@ public final class RunDirectory {
                 throw error
             }
         }
+    }
+
+    // MARK: Extending a run
+
+    /// The parameters of this run extended to `finalLevel`, for `cascade --resume` with a deeper
+    /// `--levels` or `--max-d`; checks everything before anything is written: the level must be
+    /// deeper than the run's own final level, its problems valid (d ≤ 64, S ≤ 46,340), and the
+    /// run not proven (checked first: then no limit helps). One-line `badInput` otherwise.
+    public func extended(toFinalLevel finalLevel: Int) throws -> CascadeParameters {
+        let p = parameters
+        guard state.outcome != .proven else {
+            throw CoreError.badInput("run directory '\(path)' is proven at d = \(state.finished.last!.d): there is nothing to extend")
+        }
+        guard finalLevel > p.finalLevel else {
+            throw CoreError.badInput("run directory '\(path)' already goes to level \(p.finalLevel) (d = \(problems[p.finalLevel].d)): --levels or --max-d on --resume must be deeper")
+        }
+        let extended = CascadeParameters(n0: p.n0, m: p.m, target: p.target, rule: p.rule, windows: p.windows,
+                                         family: p.family, finalLevel: finalLevel)
+        _ = try extended.problems()
+        return extended
+    }
+
+    /// Extends the run to `extended` (from `extended(toFinalLevel:)`): the manifest first,
+    /// then, for a run that had ended not proven at its old final level, the state that opens
+    /// the next level, exactly as `Cascade` opens a level after one that is not the last. So
+    /// the extended run's files are those of a run that had the deeper limit from the start,
+    /// and `verify` checks it as one. A crash between the two writes leaves a run that ended
+    /// below its final level, which the next open finishes extending (`init`).
+    public func extend(to extended: CascadeParameters, binaryVersion: String) throws {
+        precondition(extended.finalLevel > parameters.finalLevel && state.outcome != .proven)
+        let extendedProblems = try extended.problems()
+        try AtomicFile.write(RunDirectory.manifestText(extended, binaryVersion: binaryVersion), to: path + "/manifest")
+        parameters = extended
+        problems = extendedProblems
+        if state.outcome == .notProven { try openNextLevel() }
+    }
+
+    /// Opens the level after the last finished one, as `Cascade.finishLevel` does for a level
+    /// that is not the last: its empty ledger first, then the state that names it.
+    private func openNextLevel() throws {
+        let next = state.finished.count
+        ledger = try Ledger.create(path: ledgerFile(next), level: next)
+        state.outcome = .running
+        state.ledgers.append(Ledger.Mark(level: next))
+        state.level = next
+        state.current = LevelSummary(level: next, d: problems[next].d)
+        state.position = 0
+        state.runs = []
+        state.nextRun = 0
+        try save()
     }
 
     /// The summaries of the finished levels, in order.

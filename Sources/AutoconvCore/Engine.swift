@@ -14,7 +14,8 @@ public struct BatchStopped: Error, Equatable {
 
 /// Everything one device does: single-level find-min and prove over rank ranges, and the
 /// cascade's children of a batch of parents. There is one implementation per backend
-/// (`CPUEngine`, `OpenCLEngine`), each for one device; `Engines.make` chooses. Every engine
+/// (`CPUEngine`, `OpenCLEngine`), each for one device, and `DeviceGroup` (AutoconvEngines),
+/// which deals one job to several of them; `Engines.make` chooses. Every engine
 /// gives identical results for the same job: the same minima and minimisers, counts, and
 /// survivors in the same order.
 public protocol Engine {

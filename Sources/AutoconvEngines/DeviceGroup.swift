@@ -29,7 +29,7 @@ public final class DeviceGroup: Engine {
     /// their time on (a cascade level of cheap parents ran several times slower on two POCL
     /// devices than on one before this floor). The cascade grows its batches until they take
     /// seconds, so its jobs soon span many pieces again.
-    public var minimumPiece: UInt128 = 1 << 22
+    public var minimumPiece: UInt128 = 1 << 24
 
     public init(members: [Engine]) {
         precondition(!members.isEmpty)

@@ -1,6 +1,11 @@
 import AutoconvCore
 import AutoconvCPU
 import AutoconvOpenCL
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Which backend a run asks for.
 public enum BackendChoice: String, CaseIterable, Sendable {
@@ -48,7 +53,14 @@ public enum Engines {
             note?("OpenCL device \(device.index): \(device.name) (\(device.kind.rawValue), \(device.platform))")
         }
         let engines = try chosen.map { try OpenCLEngine(device: $0, configuration: configuration) }
-        return engines.count == 1 ? engines[0] : DeviceGroup(members: engines)
+        guard engines.count > 1 else { return engines[0] }
+        let group = DeviceGroup(members: engines)
+        // For tests: pieces as small as this, so that small jobs are dealt too.
+        if let text = getenv("AUTOCONV_MIN_PIECE").map({ String(cString: $0) }) {
+            guard let size = UInt64(text), size >= 1 else { throw CoreError.badInput("AUTOCONV_MIN_PIECE must be a positive integer (got '\(text)')") }
+            group.minimumPiece = UInt128(size)
+        }
+        return group
     }
 
     /// `--device` as given, split into specs: one spec, `all`, or specs separated by commas

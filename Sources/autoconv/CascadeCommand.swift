@@ -35,10 +35,10 @@ struct CascadeCommand: ParsableCommand {
     @Option(help: "Target c_t, as an exact decimal (1.28) or fraction (32/25).")
     var target: String?
 
-    @Option(help: "Refinement levels after level 0 (default: as deep as d ≤ 64 and S ≤ 46340 allow).")
+    @Option(help: "Refinement levels after level 0 (default: as deep as d ≤ 64 and S ≤ 46340 allow); with --resume, a deeper final level extends the run.")
     var levels: Int?
 
-    @Option(name: .customLong("max-d"), help: "Stop at the level with this d (instead of --levels).")
+    @Option(name: .customLong("max-d"), help: "Stop at the level with this d (instead of --levels); with --resume, a deeper d extends the run.")
     var maxD: Int?
 
     @OptionGroup var rules: RuleOptions
@@ -121,19 +121,27 @@ struct CascadeCommand: ParsableCommand {
         try report(outcome, directory: directory, engine: engine)
     }
 
-    /// Continues a run with its own parameters and, unless given again, its own settings.
+    /// Continues a run with its own parameters and, unless given again, its own settings; a
+    /// deeper `--levels` or `--max-d` extends it (a run that ended not proven goes on to the
+    /// new final level, with the files a run with that limit from the start would have).
     private func resumeRun(_ path: String) throws {
-        let parametersGiven = [n != nil, m != nil, target != nil, levels != nil, maxD != nil, rules.given,
-                               children != nil, dir != nil, plan]
+        let parametersGiven = [n != nil, m != nil, target != nil, rules.given, children != nil, dir != nil, plan]
         guard !parametersGiven.contains(true) else {
-            throw CoreError.badInput("--resume takes every parameter from its run directory: drop --n, --m, --target, --levels, --max-d, --rule, --max-window, --children, --dir and --plan")
+            throw CoreError.badInput("--resume takes its parameters from its run directory: drop --n, --m, --target, --rule, --max-window, --children, --dir and --plan (only a deeper --levels or --max-d may be given, to extend it)")
         }
         let directory = try RunDirectory(path: path, parameters: nil, binaryVersion: Self.binaryVersion)
+        let extended = try finalLevel(of: directory.parameters.n0).map {
+            try directory.extended(toFinalLevel: $0)
+        }
         let stored = try CascadeSettings(stored: directory.settings, directory: path)
         let settings = given(over: stored)
         try settings.validate()
         Terminal.err("autoconv: resuming with \(settings.description)" + (settings == stored ? " (as stored in the run directory)" : " (options given now replace the stored ones)"))
         let engine = try makeEngine(settings)
+        if let extended {
+            Terminal.err("autoconv: extending the run from level \(directory.parameters.finalLevel) to level \(extended.finalLevel) (d = \(try extended.problems()[extended.finalLevel].d))")
+            try directory.extend(to: extended, binaryVersion: Self.binaryVersion)
+        }
         if settings != stored { try directory.saveSettings(settings.pairs) }
         let outcome = try execute(directory, engine: engine, settings: settings)
         try report(outcome, directory: directory, engine: engine)
@@ -245,7 +253,7 @@ struct CascadeCommand: ParsableCommand {
         let first = try! parameters.problems()[0]
         let compositions = Compositions.count(parts: first.d, sum: first.S)
         return ResultFields.header(command: "cascade", problem: first, backend: engine.name, device: engine.deviceDescription,
-                                   compositions: compositions.description) + [
+                                   compositions: compositions.description) + ResultFields.devices(engine) + [
             ("version", .string(BuildInfo.version)),
             ("kernel_hash", .string(BuildInfo.kernelHash)),
             ("target", .string(parameters.target.description)),
@@ -296,17 +304,21 @@ struct CascadeCommand: ParsableCommand {
         guard n >= 1 else { throw CoreError.badInput("n must be at least 1 (got \(n))") }
         guard m >= 1 else { throw CoreError.badInput("m must be at least 1 (got \(m))") }
         let value = try TargetParser.parse(target)
-        let finalLevel: Int
+        return CascadeParameters(n0: n, m: m, target: value, rule: rules.resolvedRule, windows: rules.resolvedWindows,
+                                 family: children ?? .relaxed,
+                                 finalLevel: try finalLevel(of: n) ?? CascadeParameters.deepestLevel(n0: n, m: m))
+    }
+
+    /// The final level that `--levels` or `--max-d` asks for, nil when neither is given.
+    private func finalLevel(of n: Int) throws -> Int? {
         switch (levels, maxD) {
         case (.some, .some): throw CoreError.badInput("give --levels or --max-d, not both")
         case (.some(let k), nil):
             guard k >= 0 else { throw CoreError.badInput("levels must be at least 0 (got \(k))") }
-            finalLevel = k
-        case (nil, .some(let d)): finalLevel = try CascadeParameters.level(forMaxD: d, n0: n)
-        case (nil, nil): finalLevel = CascadeParameters.deepestLevel(n0: n, m: m)
+            return k
+        case (nil, .some(let d)): return try CascadeParameters.level(forMaxD: d, n0: n)
+        case (nil, nil): return nil
         }
-        return CascadeParameters(n0: n, m: m, target: value, rule: rules.resolvedRule, windows: rules.resolvedWindows,
-                                 family: children ?? .relaxed, finalLevel: finalLevel)
     }
 
     /// A new directory `autoconv-cascade-XXXXXX` in $TMPDIR (default /tmp).

@@ -64,7 +64,7 @@ struct CascadeRunCLITests {
         #expect(given.stderr.contains("threads 2") && given.stderr.contains("options given now replace the stored ones"), "\(given)")
         let kept = try Self.cascade(["--resume", dir, "--json"])
         #expect(kept.json?["device"] as? String == "CPU (2 threads)", "the new setting is kept: \(kept)")
-        Self.expectRefusal(try Self.cascade(["--resume", dir, "--target", "1"]), mentioning: "--resume takes every parameter")
+        Self.expectRefusal(try Self.cascade(["--resume", dir, "--target", "1"]), mentioning: "--resume takes its parameters")
     }
 
     /// Issue 9 §3.1, through the CLI: damaged and hand-written states are refused with one line,

@@ -66,6 +66,9 @@ final class PacedEngine: Engine, @unchecked Sendable {
 @Suite struct DeviceGroupTests {
     static let problem = try! Problem(n: 2, m: 5)
     static let target = try! TargetParser.parse("1.2")
+    /// The cascade's level 0 → 1 at (1, 8), target 1: 9 parents, 19,113 children, 699 survivors.
+    static let parentProblem = try! Problem(n: 1, m: 8)
+    static let parentTarget = Fraction(1)
 
     /// A slow member (4 ms a piece) and a fast one that starts only once the slow one has.
     static func unequalPair() -> (group: DeviceGroup, slow: PacedEngine, fast: PacedEngine) {
@@ -82,12 +85,12 @@ final class PacedEngine: Engine, @unchecked Sendable {
         return (counts, survivors, calls)
     }
 
-    /// Level-0 survivors of (n, m) for `target`, the first `limit` in rank order.
+    /// `limit` level-0 survivors of (n, m) for `target`, spread evenly over them in rank order.
     static func parents(_ problem: Problem, target: Fraction, limit: Int) throws -> [[Int]] {
         var all: [[Int]] = []
         _ = try CPUEngine(threads: 2).prove(try Job(problem: problem), cutoffs: ProveCutoffs(problem: problem, target: target),
                                              survivors: { all += $0.map(\.composition) }, progress: nil)
-        return Array(all.prefix(limit))
+        return (0..<min(limit, all.count)).map { all[$0 * all.count / min(limit, all.count)] }
     }
 
     @Test func boundAndProveMatchOneEngineWithASlowMember() throws {
@@ -111,12 +114,12 @@ final class PacedEngine: Engine, @unchecked Sendable {
     }
 
     @Test func expandMatchesOneEngineWhenParentsAreSplit() throws {
-        let child = try Self.problem.nextLevel()
-        let parents = try Self.parents(Self.problem, target: Self.target, limit: 10)
-        let job = ChildJob(problem: child, cutoffs: ProveCutoffs(problem: child, target: Self.target),
+        let child = try Self.parentProblem.nextLevel()
+        let parents = try Self.parents(Self.parentProblem, target: Self.parentTarget, limit: 9)
+        let job = ChildJob(problem: child, cutoffs: ProveCutoffs(problem: child, target: Self.parentTarget),
                            deltas: .relaxed, parents: parents)
         let expected = try Self.expand(CPUEngine(threads: 2), job)
-        #expect(expected.counts.survivors > 0 && expected.counts.patternsPruned > 0)
+        #expect(expected.counts.survivors > 0 && expected.counts.parents == 9)
         let (group, _, _) = Self.unequalPair()
         // Few pieces per member: runs of parents. Many: most parents split into child ranges.
         for perMember in [2, 16, 100] {
@@ -138,9 +141,9 @@ final class PacedEngine: Engine, @unchecked Sendable {
         slow.failAfter = 1
         #expect(throws: CoreError.self) { try group.bound(job, progress: nil) }
 
-        let child = try Self.problem.nextLevel()
-        let parents = try Self.parents(Self.problem, target: Self.target, limit: 10)
-        let childJob = ChildJob(problem: child, cutoffs: ProveCutoffs(problem: child, target: Self.target),
+        let child = try Self.parentProblem.nextLevel()
+        let parents = try Self.parents(Self.parentProblem, target: Self.parentTarget, limit: 9)
+        let childJob = ChildJob(problem: child, cutoffs: ProveCutoffs(problem: child, target: Self.parentTarget),
                                 deltas: .relaxed, parents: parents)
         let (stopped, _, _) = Self.unequalPair()
         let calls = Atomic<Int>(0)
@@ -152,9 +155,9 @@ final class PacedEngine: Engine, @unchecked Sendable {
     /// A parent's child-index range cut into pieces (`ChildJob.indices`) gives the same
     /// counts and survivors as the whole parent, on the CPU engine and on OpenCL.
     @Test func childRangePiecesAddUpToTheWholeParent() throws {
-        let child = try Self.problem.nextLevel()
-        let parents = try Self.parents(Self.problem, target: Self.target, limit: 20)
-        let cutoffs = ProveCutoffs(problem: child, target: Self.target)
+        let child = try Self.parentProblem.nextLevel()
+        let parents = try Self.parents(Self.parentProblem, target: Self.parentTarget, limit: 9)
+        let cutoffs = ProveCutoffs(problem: child, target: Self.parentTarget)
         // The parent with most surviving children.
         func whole(_ parent: [Int]) -> ChildJob { ChildJob(problem: child, cutoffs: cutoffs, deltas: .relaxed, parents: [parent]) }
         let cpu = CPUEngine(threads: 2)
@@ -199,9 +202,9 @@ final class PacedEngine: Engine, @unchecked Sendable {
                 == (try cpu.prove(job, cutoffs: cutoffs, survivors: { expected += $0 }, progress: nil)))
         #expect(actual == expected)
         #expect(try group.bound(job, progress: nil) == (try cpu.bound(job, progress: nil)))
-        let child = try Self.problem.nextLevel()
-        let childJob = ChildJob(problem: child, cutoffs: ProveCutoffs(problem: child, target: Self.target), deltas: .relaxed,
-                                parents: try Self.parents(Self.problem, target: Self.target, limit: 12))
+        let child = try Self.parentProblem.nextLevel()
+        let childJob = ChildJob(problem: child, cutoffs: ProveCutoffs(problem: child, target: Self.parentTarget), deltas: .relaxed,
+                                parents: try Self.parents(Self.parentProblem, target: Self.parentTarget, limit: 9))
         group.piecesPerMember = 40
         let groupResult = try Self.expand(group, childJob), cpuResult = try Self.expand(cpu, childJob)
         #expect(groupResult.counts == cpuResult.counts && groupResult.survivors == cpuResult.survivors)
