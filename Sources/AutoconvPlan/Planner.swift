@@ -124,7 +124,8 @@ public enum PlanEvent {
 ///
 /// Level 0 is `prove` through the engine, exactly when it is cheap; a large level 0 is first
 /// timed on a stratified sample of 16 rank ranges, and when that estimate is over 5 s (or 1/50
-/// of the budget) the sample's survivors, weighted, stand for the level's. Its survivors stream into a
+/// of the budget) and the sample has survivors, the sample's survivors, weighted, stand for the
+/// level's. Its survivors stream into a
 /// `Population` stratified by child count. Each next level draws about `samplesPerLevel`
 /// parents, allocated to strata in proportion to their children (at least one per stratum) and
 /// within a stratum with probability ∝ weight; every drawn parent is expanded in full by the
@@ -262,7 +263,9 @@ public final class Planner {
             if plan.seconds.value > settings.budgetSeconds { return plan }
             // A level 0 that takes a while is not run here: its sampled survivors, weighted,
             // stand for all of them (the proof run will do it exactly).
-            if plan.seconds.value > min(Planner.exactLevelZeroSeconds, settings.budgetSeconds / 50) {
+            // No sampled survivor is no evidence that there are none (they cluster in few ranks):
+            // then level 0 is run.
+            if plan.seconds.value > min(Planner.exactLevelZeroSeconds, settings.budgetSeconds / 50) && plan.survivors.value > 0 {
                 if let population { for (parent, weight) in kept { try population.add(parent, weight: weight) } }
                 return plan
             }
@@ -387,7 +390,8 @@ public final class Planner {
                 varSurvivors += Planner.ratioVariance(draws.map { ($0.x, $0.survivors) }, ratio: rV, total: plan.stratum.weightedChildren)
             }
             // Stop once the level alone, with unmeasured strata at the measured rate, passes the budget.
-            if spent + seconds + secondsPerChild * max(0, pendingChildren) > settings.budgetSeconds && expanded >= 4 {
+            let running = spent + seconds + secondsPerChild * max(0, pendingChildren)
+            if running > settings.budgetSeconds && expanded >= 4 || running > 3 * settings.budgetSeconds {
                 return stopped(pending: pendingChildren)
             }
         }
