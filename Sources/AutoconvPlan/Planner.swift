@@ -153,6 +153,16 @@ public final class Planner {
         try starts.map { try plan(n: $0.n, m: $0.m) }.sorted(by: CandidatePlan.precedes)
     }
 
+    /// The first start, in the order given, whose plan fits the budget (nil if none does): what
+    /// `reach` asks of each target it tries, without planning every start.
+    public func firstFit(_ starts: [(n: Int, m: Int)]) throws -> CandidatePlan? {
+        for start in starts {
+            let plan = try plan(n: start.n, m: start.m)
+            if plan.withinBudget { return plan }
+        }
+        return nil
+    }
+
     /// The level of `maxD` for n, or the deepest level the limits allow; nil if `maxD` is no
     /// level of this n or level 0 itself is outside the limits.
     public static func finalLevel(n: Int, m: Int, maxD: Int?) -> Int? {

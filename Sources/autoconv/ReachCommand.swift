@@ -49,9 +49,12 @@ struct ReachCommand: ParsableCommand {
         let engine = try plan.makeEngine()
         let stopwatch = Stopwatch()
         var steps: [Step] = []
+        var lastFit: (n: Int, m: Int)?
+        // Bisection asks only whether some start fits (the last one that did is tried first).
         func probe(_ k: Int) throws -> Step {
-            let plans = try base.with(target: Fraction(Int64(k), 1000)).run(engine: engine)
+            let plans = try base.with(target: Fraction(Int64(k), 1000), first: lastFit).run(engine: engine, firstFit: true)
             let step = Step(thousandths: k, best: plans.first)
+            if step.fits { lastFit = (step.best!.n, step.best!.m) }
             Terminal.err("reach: \(ReachCommand.decimal(k)) " + (step.fits
                 ? "fits: n=\(step.best!.n) m=\(step.best!.m), estimated \(format(step.best!.estimatedSeconds, 1)) s"
                 : "does not fit the budget"))
@@ -68,6 +71,11 @@ struct ReachCommand: ParsableCommand {
                 let step = try probe(mid)
                 if step.fits { low = mid; fitting.append(step) } else { high = mid }
             }
+        }
+        // The target found: every start planned, and the fastest one run.
+        if let top = fitting.last {
+            let plans = try base.with(target: Fraction(Int64(top.thousandths), 1000)).run(engine: engine)
+            if let best = plans.first, best.withinBudget { fitting[fitting.count - 1] = Step(thousandths: top.thousandths, best: best) }
         }
         let planningSeconds = stopwatch.seconds
         // The best fitting target, then once the next lower one, if the first is not proven.
