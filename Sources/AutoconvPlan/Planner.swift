@@ -370,11 +370,21 @@ public final class Planner {
                 if predicted > (expanded > 0 ? 10 : 100) * settings.budgetSeconds { return stopped(pending: pendingChildren) }
                 let weight = (plan.scale ?? unit.weight) * Double(multiplicity)
                 let t0 = clock.now
-                let counts = try engine.expand(
-                    ChildJob(problem: problem, cutoffs: cutoffs, deltas: .relaxed, parents: [unit.parent]),
-                    survivors: { batch in
-                        if let next { for child in batch { try next.add(child, weight: weight) } }
-                    }, stop: { false }, progress: nil)
+                // A parent that alone, at its weight, would pass the budget is stopped there.
+                let allowance = settings.budgetSeconds / max(1, weight)
+                let deadline = t0 + .milliseconds(Int64(min(allowance, 1e9) * 1000))
+                let counts: ChildCounts
+                do {
+                    counts = try engine.expand(
+                        ChildJob(problem: problem, cutoffs: cutoffs, deltas: .relaxed, parents: [unit.parent]),
+                        survivors: { batch in
+                            if let next { for child in batch { try next.add(child, weight: weight) } }
+                        }, stop: { ContinuousClock.now > deadline }, progress: nil)
+                } catch is BatchStopped {
+                    expanded += 1
+                    seconds += allowance * weight
+                    return stopped(pending: pendingChildren)
+                }
                 let elapsed = (clock.now - t0).seconds
                 expanded += 1
                 measuredSeconds += elapsed
@@ -382,6 +392,11 @@ public final class Planner {
                 secondsPerChild = measuredChildren > 0 ? measuredSeconds / measuredChildren : previousRate
                 if exactSurvivors != nil { exactSurvivors! += counts.survivors }
                 ys.append((Double(unit.children), elapsed, Double(counts.survivors), multiplicity))
+                // Within a stratum too: a few slow parents must not hold the candidate for long.
+                let running = spent + seconds + secondsPerChild * max(0, pendingChildren)
+                if running > 3 * settings.budgetSeconds || running > settings.budgetSeconds && expanded >= 4 {
+                    return stopped(pending: pendingChildren)
+                }
                 if plan.scale == nil {
                     seconds += unit.weight * elapsed
                     survivors += unit.weight * Double(counts.survivors)
