@@ -370,8 +370,9 @@ public final class Planner {
                 if predicted > (expanded > 0 ? 10 : 100) * settings.budgetSeconds { return stopped(pending: pendingChildren) }
                 let weight = (plan.scale ?? unit.weight) * Double(multiplicity)
                 let t0 = clock.now
-                // A parent that alone, at its weight, would pass the budget is stopped there.
-                let allowance = settings.budgetSeconds / max(1, weight)
+                // A parent that alone, at its weight, would pass the budget is stopped there, and
+                // no parent gets more than a tenth of it (planning must stay well inside the budget).
+                let allowance = settings.budgetSeconds / max(10, weight)
                 let deadline = t0 + .milliseconds(Int64(min(allowance, 1e9) * 1000))
                 let counts: ChildCounts
                 do {
