@@ -124,7 +124,8 @@ public enum PlanEvent {
 ///
 /// Level 0 is `prove` through the engine, exactly when it is cheap; a large level 0 is first
 /// timed on a stratified sample of 16 rank ranges, and when that estimate is over 5 s (or 1/50
-/// of the budget) the sample's survivors, weighted, stand for the level's. Its survivors stream into a
+/// of the budget) and the sample has survivors, the sample's survivors, weighted, stand for the
+/// level's. Its survivors stream into a
 /// `Population` stratified by child count. Each next level draws about `samplesPerLevel`
 /// parents, allocated to strata in proportion to their children (at least one per stratum) and
 /// within a stratum with probability ∝ weight; every drawn parent is expanded in full by the
@@ -150,6 +151,16 @@ public final class Planner {
     /// The candidates' plans, ranked (see `CandidatePlan.precedes`).
     public func plan(_ starts: [(n: Int, m: Int)]) throws -> [CandidatePlan] {
         try starts.map { try plan(n: $0.n, m: $0.m) }.sorted(by: CandidatePlan.precedes)
+    }
+
+    /// The first start, in the order given, whose plan fits the budget (nil if none does): what
+    /// `reach` asks of each target it tries, without planning every start.
+    public func firstFit(_ starts: [(n: Int, m: Int)]) throws -> CandidatePlan? {
+        for start in starts {
+            let plan = try plan(n: start.n, m: start.m)
+            if plan.withinBudget { return plan }
+        }
+        return nil
     }
 
     /// The level of `maxD` for n, or the deepest level the limits allow; nil if `maxD` is no
@@ -262,7 +273,9 @@ public final class Planner {
             if plan.seconds.value > settings.budgetSeconds { return plan }
             // A level 0 that takes a while is not run here: its sampled survivors, weighted,
             // stand for all of them (the proof run will do it exactly).
-            if plan.seconds.value > min(Planner.exactLevelZeroSeconds, settings.budgetSeconds / 50) {
+            // No sampled survivor is no evidence that there are none (they cluster in few ranks):
+            // then level 0 is run.
+            if plan.seconds.value > min(Planner.exactLevelZeroSeconds, settings.budgetSeconds / 50) && plan.survivors.value > 0 {
                 if let population { for (parent, weight) in kept { try population.add(parent, weight: weight) } }
                 return plan
             }
@@ -357,11 +370,22 @@ public final class Planner {
                 if predicted > (expanded > 0 ? 10 : 100) * settings.budgetSeconds { return stopped(pending: pendingChildren) }
                 let weight = (plan.scale ?? unit.weight) * Double(multiplicity)
                 let t0 = clock.now
-                let counts = try engine.expand(
-                    ChildJob(problem: problem, cutoffs: cutoffs, deltas: .relaxed, parents: [unit.parent]),
-                    survivors: { batch in
-                        if let next { for child in batch { try next.add(child, weight: weight) } }
-                    }, stop: { false }, progress: nil)
+                // A parent that alone, at its weight, would pass the budget is stopped there, and
+                // no parent gets more than a tenth of it (planning must stay well inside the budget).
+                let allowance = settings.budgetSeconds / max(10, weight)
+                let deadline = t0 + .milliseconds(Int64(min(allowance, 1e9) * 1000))
+                let counts: ChildCounts
+                do {
+                    counts = try engine.expand(
+                        ChildJob(problem: problem, cutoffs: cutoffs, deltas: .relaxed, parents: [unit.parent]),
+                        survivors: { batch in
+                            if let next { for child in batch { try next.add(child, weight: weight) } }
+                        }, stop: { ContinuousClock.now > deadline }, progress: nil)
+                } catch is BatchStopped {
+                    expanded += 1
+                    seconds += allowance * weight
+                    return stopped(pending: pendingChildren)
+                }
                 let elapsed = (clock.now - t0).seconds
                 expanded += 1
                 measuredSeconds += elapsed
@@ -369,6 +393,11 @@ public final class Planner {
                 secondsPerChild = measuredChildren > 0 ? measuredSeconds / measuredChildren : previousRate
                 if exactSurvivors != nil { exactSurvivors! += counts.survivors }
                 ys.append((Double(unit.children), elapsed, Double(counts.survivors), multiplicity))
+                // Within a stratum too: a few slow parents must not hold the candidate for long.
+                let running = spent + seconds + secondsPerChild * max(0, pendingChildren)
+                if running > 3 * settings.budgetSeconds || running > settings.budgetSeconds && expanded >= 4 {
+                    return stopped(pending: pendingChildren)
+                }
                 if plan.scale == nil {
                     seconds += unit.weight * elapsed
                     survivors += unit.weight * Double(counts.survivors)
@@ -387,7 +416,8 @@ public final class Planner {
                 varSurvivors += Planner.ratioVariance(draws.map { ($0.x, $0.survivors) }, ratio: rV, total: plan.stratum.weightedChildren)
             }
             // Stop once the level alone, with unmeasured strata at the measured rate, passes the budget.
-            if spent + seconds + secondsPerChild * max(0, pendingChildren) > settings.budgetSeconds && expanded >= 4 {
+            let running = spent + seconds + secondsPerChild * max(0, pendingChildren)
+            if running > settings.budgetSeconds && expanded >= 4 || running > 3 * settings.budgetSeconds {
                 return stopped(pending: pendingChildren)
             }
         }

@@ -219,14 +219,18 @@ struct PlanRequest {
          ("device", .string(engine.deviceDescription))]
     }
 
-    func with(target: Fraction) -> PlanRequest {
+    /// The same request for another target, with `first` (if given) tried first.
+    func with(target: Fraction, first: (n: Int, m: Int)? = nil) -> PlanRequest {
         var settings = self.settings
         settings.target = target
+        var starts = self.starts
+        if let first, let i = starts.firstIndex(where: { $0 == first }) { starts.insert(starts.remove(at: i), at: 0) }
         return PlanRequest(settings: settings, starts: starts, runOptions: runOptions)
     }
 
-    /// The ranked plans, with progress on stderr.
-    func run(engine: Engine) throws -> [CandidatePlan] {
+    /// The ranked plans, with progress on stderr; with `firstFit`, only the first start (in the
+    /// order given) that fits, if any.
+    func run(engine: Engine, firstFit: Bool = false) throws -> [CandidatePlan] {
         let planner = Planner(engine: engine, settings: settings) { event in
             switch event {
             case .candidateStarted(let n, let m):
@@ -237,7 +241,7 @@ struct PlanRequest {
                 break
             }
         }
-        let plans = try planner.plan(starts)
+        let plans = firstFit ? try planner.firstFit(starts).map { [$0] } ?? [] : try planner.plan(starts)
         Terminal.clearStatus()
         return plans
     }

@@ -18,8 +18,10 @@ struct ReachCommand: ParsableCommand {
         commandName: "reach",
         abstract: "Find the largest target (in steps of 1/1000) whose planned cascade fits --budget, and prove it.",
         discussion: """
-            Bisects on targets k/1000 between \(ReachCommand.lowest)/1000 and \(ReachCommand.highest)/1000 (C ≤ 1.5029 is \
-            known) with `plan`'s estimator, then runs the recommended cascade. "C >= t" is printed, and the \
+            Tries \(ReachCommand.lowest)/1000 and 1, gallops up from 1 in steps of 16, 32, 64, … \
+            thousandths (targets far above the reachable one are the slowest to plan), then bisects \
+            on targets k/1000 below \(ReachCommand.highest)/1000 (C ≤ 1.5029 is known) with `plan`'s \
+            estimator (each target asks only whether some start fits; the target found is planned on every start), then runs the recommended cascade. "C >= t" is printed, and the \
             exit status is 0, only when that cascade proved t; if it did not, the next lower target that \
             fitted is tried once, and otherwise no bound is reported (exit 1). The run directory is kept \
             (`autoconv verify RUN_DIR` re-checks it).
@@ -50,9 +52,12 @@ struct ReachCommand: ParsableCommand {
         let engine = try plan.makeEngine()
         let stopwatch = Stopwatch()
         var steps: [Step] = []
+        var lastFit: (n: Int, m: Int)?
+        // Bisection asks only whether some start fits (the last one that did is tried first).
         func probe(_ k: Int) throws -> Step {
-            let plans = try base.with(target: Fraction(Int64(k), 1000)).run(engine: engine)
+            let plans = try base.with(target: Fraction(Int64(k), 1000), first: lastFit).run(engine: engine, firstFit: true)
             let step = Step(thousandths: k, best: plans.first)
+            if step.fits { lastFit = (step.best!.n, step.best!.m) }
             Terminal.err("reach: \(ReachCommand.decimal(k)) " + (step.fits
                 ? "fits: n=\(step.best!.n) m=\(step.best!.m), estimated \(format(step.best!.estimatedSeconds, 1)) s"
                 : "does not fit the budget"))
@@ -64,11 +69,28 @@ struct ReachCommand: ParsableCommand {
         let first = try probe(low)
         if first.fits {
             fitting.append(first)
+            // Gallop up from the last fit (steps 16, 32, 64, … thousandths): targets far above
+            // the reachable one are the slowest to plan. Then bisect.
+            let one = try probe(1000)
+            if one.fits { low = 1000; fitting.append(one) } else { high = 1000 }
+            var step = 16
+            while one.fits && low + step < high {
+                let probeStep = try probe(low + step)
+                if !probeStep.fits { high = low + step; break }
+                low += step
+                fitting.append(probeStep)
+                step *= 2
+            }
             while high - low > 1 {
                 let mid = (low + high) / 2
                 let step = try probe(mid)
                 if step.fits { low = mid; fitting.append(step) } else { high = mid }
             }
+        }
+        // The target found: every start planned, and the fastest one run.
+        if let top = fitting.last {
+            let plans = try base.with(target: Fraction(Int64(top.thousandths), 1000)).run(engine: engine)
+            if let best = plans.first, best.withinBudget { fitting[fitting.count - 1] = Step(thousandths: top.thousandths, best: best) }
         }
         let planningSeconds = stopwatch.seconds
         // The best fitting target, then once the next lower one, if the first is not proven.
