@@ -1,6 +1,12 @@
 import AutoconvCascade
 import AutoconvCore
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What a plan is for: the target, the rules, the budget and the sampling.
 public struct PlanSettings: Sendable {

@@ -1,5 +1,11 @@
 import AutoconvCore
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The parents of one cascade level as the planner sees them: a weighted set of compositions
 /// (weight = how many real parents a unit stands for), stratified by a cheap cost proxy, the

@@ -279,8 +279,7 @@ struct CascadeCommand: ParsableCommand {
         options.m = planM ?? options.m
         options.budget = budget ?? options.budget
         options.seed = seed ?? options.seed
-        options.rule = rules.resolvedRule
-        options.maxWindow = rules.resolvedWindows
+        options.rules = rules
         guard levels == nil else { throw CoreError.badInput("--plan takes --max-d, not --levels (the levels depend on the planned n)") }
         options.maxD = maxD
         try options.validate()

@@ -77,33 +77,20 @@ struct PlanOptions: ParsableArguments {
     @Option(help: "Parents expanded per level to estimate it (default 32).")
     var sample: Int = 32
 
-    @Option(help: "Correction rule: flat or refined (default refined).")
-    var rule: Rule = .refined
+    @OptionGroup var rules: RuleOptions
 
-    @Option(name: .customLong("max-window"), help: "Largest window length: d or 2d (default 2d).")
-    var maxWindow: WindowSet = .twoD
-
-    @Option(help: "Backend: cpu, opencl, or auto (an OpenCL GPU if there is one, else cpu; default cpu).")
-    var backend: BackendChoice?
-
-    @OptionGroup var opencl: DeviceOptions
-
-    @Option(help: "CPU threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var engine: EngineOptions
 
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if let threads, threads < 1 { throw CoreError.badInput("threads must be at least 1 (got \(threads))") }
         guard sample >= 1 else { throw CoreError.badInput("sample must be at least 1 (got \(sample))") }
         _ = try PlanOptions.seconds(budget)
         _ = try PlanOptions.list(n, name: "n")
         if m != "auto" { _ = try PlanOptions.list(m, name: "m") }
     }
 
-    func makeEngine() throws -> Engine {
-        try opencl.makeEngine(backend ?? .cpu, threads: threads ?? Terminal.processorCount)
-    }
+    func makeEngine() throws -> Engine { try engine.makeEngine() }
 
     func request(target: Fraction) throws -> PlanRequest {
         let ns = try PlanOptions.list(n, name: "n")
@@ -113,11 +100,11 @@ struct PlanOptions: ParsableArguments {
             throw CoreError.badInput("no start (n, m) from --n \(n) --m \(m)\(maxD.map { " reaches d = \($0)" } ?? "") within d ≤ \(Problem.maxD) and S ≤ \(Problem.maxS)")
         }
         var runOptions: [String] = []
-        if let backend { runOptions += ["--backend", backend.rawValue] }
-        if let device = opencl.device { runOptions += ["--device", device] }
-        if let threads { runOptions += ["--threads", "\(threads)"] }
+        if let backend = engine.backend { runOptions += ["--backend", backend.rawValue] }
+        if let device = engine.opencl.device { runOptions += ["--device", device] }
+        if let threads = engine.threads { runOptions += ["--threads", "\(threads)"] }
         return PlanRequest(
-            settings: PlanSettings(target: target, rule: rule, windows: maxWindow, budgetSeconds: try PlanOptions.seconds(budget),
+            settings: PlanSettings(target: target, rule: rules.resolvedRule, windows: rules.resolvedWindows, budgetSeconds: try PlanOptions.seconds(budget),
                                    samplesPerLevel: sample, seed: seed, maxD: maxD),
             starts: starts, runOptions: runOptions)
     }

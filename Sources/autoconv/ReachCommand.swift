@@ -150,13 +150,13 @@ struct ReachCommand: ParsableCommand {
     private func prove(_ step: Step, engine: Engine, keep: String?) throws -> (CascadeOutcome, String) {
         let best = step.best!
         let parameters = CascadeParameters(n0: best.n, m: best.m, target: Fraction(Int64(step.thousandths), 1000),
-                                           rule: plan.rule, windows: plan.maxWindow, family: .relaxed, finalLevel: best.finalLevel)
+                                           rule: plan.rules.resolvedRule, windows: plan.rules.resolvedWindows, family: .relaxed, finalLevel: best.finalLevel)
         let path = try keep ?? ReachCommand.temporaryDirectory()
         let directory = try RunDirectory(path: path, parameters: parameters, binaryVersion: CascadeCommand.binaryVersion)
         var settings = CascadeSettings()
-        settings.backend = plan.backend ?? .cpu
-        settings.device = plan.opencl.device
-        settings.threads = plan.threads
+        settings.backend = plan.engine.backend ?? .cpu
+        settings.device = plan.engine.opencl.device
+        settings.threads = plan.engine.threads
         try directory.saveSettings(settings.pairs)
         Terminal.err("reach: proving \(ReachCommand.decimal(step.thousandths)) from n=\(best.n) m=\(best.m) in \(path)")
         let progress = CascadeProgress()
