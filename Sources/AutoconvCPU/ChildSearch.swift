@@ -21,13 +21,11 @@ import AutoconvCore
 /// with n/2 the parent's n, so asymmetry is decided by that one Δ.
 ///
 /// Magnitudes: every bound is at most (2S)² + 2·2d·2S < 2^32 for the child S ≤ 46,340, in Int64.
-final class ChildSearch {
-    struct Result {
-        var counts = ChildCounts()
-        var survivors: [[Int]] = []
-        /// Patterns (bit b−1 set when Δ_b = Δ_hi) with at least one survivor in the range.
-        var survivingPatterns = Set<UInt64>()
-    }
+///
+/// `Stats` decides at compile time whether the search counts what it does (`ChildSearchStats`,
+/// `cascade --stats`): with `NoChildStats` every counting statement is specialised away.
+final class ChildSearch<Stats: ChildStatsMode> {
+    typealias Result = ChildSearchResult
 
     let d: Int, dp: Int, halfParent: Int
     let windowCount: Int
@@ -52,6 +50,13 @@ final class ChildSearch {
     private var tailMass: [Int64] = []          // Σ_{b≥i} t_b
     private var asymmetryPrunes: [Bool] = []    // by Δ_{n/2} − low
     private var result = Result()
+    private var stats: ChildSearchStats
+
+    /// Counts one event of `kind` at depth i (only when `Stats.enabled`).
+    @inline(__always)
+    private func count(_ kind: ChildSearchStats.Kind, _ i: Int) {
+        if Stats.enabled { stats[kind, i] &+= 1 }
+    }
 
     // Search state.
     private let u: UnsafeMutablePointer<Int64>
@@ -95,6 +100,7 @@ final class ChildSearch {
         scratch = zeros(2 * d + 1)
         delta = [Int](repeating: 0, count: dp + 1)
         cap = cutoffs.singleBinCaps(problem)
+        stats = ChildSearchStats(pairs: Stats.enabled ? d / 2 : 0)
     }
 
     deinit {
@@ -112,6 +118,7 @@ final class ChildSearch {
         self.lo = lo
         self.hi = hi
         result = Result()
+        if Stats.enabled { stats = ChildSearchStats(pairs: dp) }
         tailMass = [Int64](repeating: 0, count: dp + 1)
         for i in stride(from: dp - 1, through: 0, by: -1) { tailMass[i] = tailMass[i + 1] + Int64(t[i]) }
         let leftMass = t[0..<halfParent].reduce(0, +)
@@ -121,6 +128,7 @@ final class ChildSearch {
         for k in 0..<(2 * d) { conv[k] = 0 }
         delta[0] = 0
         if lo < hi { descend(pair: 0, start: 0) }
+        if Stats.enabled { result.counts.stats = stats }
         return result
     }
 
@@ -141,13 +149,16 @@ final class ChildSearch {
                 continue
             }
             delta[i + 1] = right
+            count(.deltaNodes, i)
             if i == halfParent - 1 && asymmetryPrunes[right - low] {
+                count(.asymmetryCuts, i)
                 result.counts.children += clipped
                 result.counts.asymmetryPruned += clipped
                 continue
             }
             let asymmetryDecided = i >= halfParent - 1 || !asymmetryPrunes.contains(true)
             if asymmetryDecided && cuts(fixedPairs: i, sigma: sigma) {
+                count(.deltaWindowCuts, i)
                 result.counts.children += clipped
                 result.counts.testPruned += clipped
                 continue
@@ -162,7 +173,9 @@ final class ChildSearch {
                 let childStart = first + UInt128(v) * below
                 if childStart + below <= lo { continue }
                 if childStart >= hi { break }
+                count(.splitNodes, i)
                 if decidedBelow && (v > cap[2 * i] || sigma - v > cap[2 * i + 1]) {
+                    count(.capCuts, i)
                     let clippedChild = overlap(childStart, below)
                     result.counts.children += clippedChild
                     result.counts.testPruned += clippedChild
@@ -170,6 +183,7 @@ final class ChildSearch {
                 }
                 place(pair: i, Int64(v), Int64(sigma - v), sign: 1)
                 if decidedBelow && cuts(fixedPairs: i + 1, sigma: nil) {
+                    count(.splitWindowCuts, i)
                     let clippedChild = overlap(childStart, below)
                     result.counts.children += clippedChild
                     result.counts.testPruned += clippedChild
@@ -280,8 +294,10 @@ final class ChildSearch {
         let vHigh = Int(min(UInt128(sigma), hi - 1 - first))
         guard vLow <= vHigh else { return }
         let r = Int64(sigma), size = UInt128(vHigh - vLow + 1)
+        if Stats.enabled { stats[.leafSweeps] &+= 1 }
         sweep.prepare(fixed: u, conv: conv, remaining: sigma)
         if leaves.hotExceedsEverywhere(sweep, remaining: r, corrected: true, from: vLow, through: vHigh, base) {
+            if Stats.enabled { stats[.sweepsDecided] &+= 1 }
             result.counts.children += size
             result.counts.testPruned += size
             return
@@ -289,6 +305,7 @@ final class ChildSearch {
         leaves.load(sweep, remaining: r, corrected: true)
         var mask: UInt64 = 0
         for b in 1..<dp where delta[b] == high && high != low { mask |= 1 << UInt64(b - 1) }
+        if Stats.enabled { stats[.leavesEvaluated] &+= UInt64(vHigh - vLow + 1) }
         for v in vLow...vHigh {
             result.counts.children += 1
             if leaves.exceeds(Int64(v), base) {
@@ -303,4 +320,27 @@ final class ChildSearch {
             result.survivingPatterns.insert(mask)
         }
     }
+}
+
+/// Whether `ChildSearch` collects `ChildSearchStats`, decided at compile time.
+protocol ChildStatsMode {
+    static var enabled: Bool { get }
+}
+
+/// The default: no counters, no cost.
+enum NoChildStats: ChildStatsMode {
+    @inline(__always) static var enabled: Bool { false }
+}
+
+/// `cascade --stats`.
+enum WithChildStats: ChildStatsMode {
+    @inline(__always) static var enabled: Bool { true }
+}
+
+/// What `ChildSearch.run` found in one range.
+struct ChildSearchResult {
+    var counts = ChildCounts()
+    var survivors: [[Int]] = []
+    /// Patterns (bit b−1 set when Δ_b = Δ_hi) with at least one survivor in the range.
+    var survivingPatterns = Set<UInt64>()
 }

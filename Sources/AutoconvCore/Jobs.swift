@@ -76,6 +76,9 @@ public struct ChildJob: Sendable {
     public let deltas: DeltaRange
     /// Parents, each with problem.d / 2 parts summing to problem.S / 2.
     public let parents: [[Int]]
+    /// Whether the engine also collects `ChildSearchStats` (`ChildCounts.stats`); counts and
+    /// survivors are the same either way.
+    public var collectStats = false
 
     public init(problem: Problem, cutoffs: ProveCutoffs, deltas: DeltaRange, parents: [[Int]]) {
         self.problem = problem
@@ -108,10 +111,16 @@ public struct ChildCounts: Hashable, Sendable {
     public var asymmetryPruned: UInt128 = 0
     public var testPruned: UInt128 = 0
     public var survivors: UInt128 = 0
+    /// The search's counters when the job asked for them (`ChildJob.collectStats`), else nil.
+    /// Diagnostics, not counts: they depend on how the engine cut the work.
+    public var stats: ChildSearchStats?
 
     public init() {}
 
     public mutating func merge(_ other: ChildCounts) {
+        if let more = other.stats {
+            if stats == nil { stats = more } else { stats!.merge(more) }
+        }
         parents += other.parents
         patterns += other.patterns
         patternsPruned += other.patternsPruned
