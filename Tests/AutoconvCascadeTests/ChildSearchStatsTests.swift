@@ -1,5 +1,5 @@
 import AutoconvCore
-import AutoconvCPU
+@testable import AutoconvCPU
 import Testing
 import TestSupport
 
@@ -46,6 +46,40 @@ struct ChildSearchStatsTests {
             #expect(stats.sum(.deltaNodes) > 0)
             // Leaves checked one by one are children, so at most the children not cut above them.
             #expect(UInt128(stats[.leavesEvaluated]) <= without.testPruned + without.survivors)
+        }
+    }
+}
+
+/// `ChildSearch.splitQuadratics` (the hot window's bound below a split as a quadratic in the
+/// split) makes exactly the decisions of `cuts` without it: every counter of every depth is the
+/// same, on real parents of both rules and both families, with asymmetry deciding at a child
+/// level, and on one and several units per parent; and the cascade still equals the naive
+/// enumeration (CascadeTests.engineMatchesNaiveReference).
+struct SplitQuadraticTests {
+    @Test(arguments: [(1, 4, "1", Rule.refined, ChildFamily.relaxed), (1, 6, "1.1", .flat, .relaxed),
+                      (2, 3, "1.05", .refined, .relaxed), (2, 4, "1.1", .refined, .exact), (1, 2, "1.3", .refined, .relaxed),
+                      (2, 5, "1.02", .flat, .relaxed), (1, 9, "1.15", .refined, .relaxed), (2, 2, "0.95", .refined, .relaxed)])
+    func quadraticsChangeNoDecision(n0: Int, m: Int, target: String, rule: Rule, family: ChildFamily) throws {
+        let value = try TargetParser.parse(target)
+        var parents = try ChildSearchStatsTests.levelZeroSurvivors(try Problem(n: n0, m: m, rule: rule), target: value)
+        var rng = SeededGenerator(seed: UInt64(31 * n0 + m))
+        parents.shuffle(using: &rng)
+        parents = Array(parents.prefix(16))
+        let child = try Problem(n: 2 * n0, m: m, rule: rule)
+        var job = ChildJob(problem: child, cutoffs: ProveCutoffs(problem: child, target: value), deltas: family.deltas, parents: parents)
+        job.collectStats = true
+        for threads in [1, 2] {
+            var results: [(ChildCounts, [[Int]])] = []
+            for quadratics in [false, true] {
+                var engine = CPUEngine(threads: threads)
+                engine.splitQuadratics = quadratics
+                var survivors: [[Int]] = []
+                let counts = try engine.expand(job, survivors: { survivors += $0 }, stop: { false }, progress: nil)
+                results.append((counts, survivors))
+            }
+            #expect(results[0].0 == results[1].0, "threads \(threads): \(results[0].0.stats!.values) vs \(results[1].0.stats!.values)")
+            #expect(results[0].1 == results[1].1)
+            #expect(results[1].0.stats!.sum(.splitWindowCuts) > 0)
         }
     }
 }
