@@ -79,7 +79,8 @@ struct SplitQuadraticTests {
             }
             #expect(results[0].0 == results[1].0, "threads \(threads): \(results[0].0.stats!.values) vs \(results[1].0.stats!.values)")
             #expect(results[0].1 == results[1].1)
-            #expect(results[1].0.stats!.sum(.splitWindowCuts) > 0)
+            // The quadratic has work to do from d = 8 on (at d = 4 these cases cut no split).
+            if child.d >= 8 { #expect(results[1].0.stats!.sum(.splitWindowCuts) > 0) }
         }
     }
 }
