@@ -2,7 +2,9 @@
  * children.cl: the cascade's child test (method.md §5), the OpenCL twin of
  * AutoconvCPU.ChildSearch, built for the child level (AC_N, AC_M, … describe the children).
  *
- * Extra build options: AC_DELTA_LOW, AC_DELTA_HIGH (the Δ family: 0 1 relaxed, 0 0 exact).
+ * Extra build options: AC_DELTA_LOW, AC_DELTA_HIGH (the Δ family: 0 1 relaxed, 0 0 exact), and
+ * AC_STATS (1: count nodes, cuts and sweeps as AutoconvCore.ChildSearchStats, per work-item, summed
+ * per work-group into `stats`; 0, the default: no counters, the statements compile away).
  *
  * Children of one parent t (AC_DP parts) are numbered as in AutoconvCore.ChildTree: the digit
  * string (Δ_1, u_0, Δ_2, u_2, …, u_{d-2}) in lexicographic order, so the children below any
@@ -25,6 +27,27 @@
 #define AC_DP (AC_D / 2)
 #define AC_HALF_PARENT (AC_DP / 2)
 #define AC_WIDTH (AC_DELTA_HIGH - AC_DELTA_LOW + 1)
+
+/* ChildSearchStats layout: rows of AC_DP counters (kind k, depth i at k·AC_DP + i), then the
+ * sweep totals. Kinds and totals in ChildSearchStats.Kind / .Total order. */
+#define AC_STAT_DELTA_NODES 0
+#define AC_STAT_ASYMMETRY_CUTS 1
+#define AC_STAT_DELTA_WINDOW_CUTS 2
+#define AC_STAT_SPLIT_NODES 3
+#define AC_STAT_CAP_CUTS 4
+#define AC_STAT_SPLIT_WINDOW_CUTS 5
+#define AC_STAT_KINDS 6
+#define AC_STAT_LEAF_SWEEPS 0
+#define AC_STAT_SWEEPS_DECIDED 1
+#define AC_STAT_LEAVES_EVALUATED 2
+#define AC_STATS_SIZE (AC_STAT_KINDS * AC_DP + 3)
+#if AC_STATS
+#define AC_COUNT(kind, i) (tally->stats[(kind) * AC_DP + (i)]++)
+#define AC_COUNT_TOTAL(total, amount) (tally->stats[AC_STAT_KINDS * AC_DP + (total)] += (amount))
+#else
+#define AC_COUNT(kind, i) ((void)0)
+#define AC_COUNT_TOTAL(total, amount) ((void)0)
+#endif
 
 typedef struct {
     ulong lo, hi;
@@ -210,6 +233,9 @@ typedef struct {
     __global ac_child_survivor *survivor_slots;
     uint capacity;
     ulong parent;
+#if AC_STATS
+    ulong stats[AC_STATS_SIZE];
+#endif
 } ac_child_tally;
 
 /*
@@ -229,6 +255,9 @@ inline void ac_child_sweep(ac_child_tree *f, ac_sweep_side *side, const int sigm
     ac_sweep sweep;
     ac_sweep_prepare(c, f->conv, &sweep);
     ac_sweep_side_begin(side, &sweep, v_low, v_high, cut, true);
+    AC_COUNT_TOTAL(AC_STAT_LEAF_SWEEPS, 1);
+    if (side->all) AC_COUNT_TOTAL(AC_STAT_SWEEPS_DECIDED, 1);
+    else AC_COUNT_TOTAL(AC_STAT_LEAVES_EVALUATED, (ulong)(v_high - v_low + 1));
     int prefix[AC_CONV + 1], mass[AC_D + 1];
     for (int v = v_low; v <= v_high; v++) {
         if (side->all) {
@@ -290,12 +319,15 @@ inline void ac_child_range(ac_child_tree *f, ac_sweep_side *side, const ac_u128 
                 continue;
             }
             f->delta[i + 1] = right;
+            AC_COUNT(AC_STAT_DELTA_NODES, i);
             if (i == AC_HALF_PARENT - 1 && f->asym[right - AC_DELTA_LOW]) {
+                AC_COUNT(AC_STAT_ASYMMETRY_CUTS, i);
                 tally->asym += clipped;
                 continue;
             }
             const bool decided = i >= AC_HALF_PARENT - 1 || !f->any_asym;
             if (decided && ac_child_cuts(f, i, true, cut)) {
+                AC_COUNT(AC_STAT_DELTA_WINDOW_CUTS, i);
                 tally->test += clipped;
                 continue;
             }
@@ -327,10 +359,13 @@ inline void ac_child_range(ac_child_tree *f, ac_sweep_side *side, const ac_u128 
         /* Below here Δ_{i+1} is known, so asymmetry is decided from pair n/2 − 1 on. */
         const bool decided = i + 1 >= AC_HALF_PARENT || !f->any_asym;
         const int a = v[i], b = sig[i] - v[i];
+        AC_COUNT(AC_STAT_SPLIT_NODES, i);
         bool cut_here = decided && (a > caps[2 * i] || b > caps[2 * i + 1]);
+        if (cut_here) AC_COUNT(AC_STAT_CAP_CUTS, i);
         if (!cut_here) {
             ac_child_tree_place(f, i, a, b, 1);
             cut_here = decided && ac_child_cuts(f, i + 1, false, cut);
+            if (cut_here) AC_COUNT(AC_STAT_SPLIT_WINDOW_CUTS, i);
             if (!cut_here) {
                 i++;
                 stage[i] = 0;
@@ -392,9 +427,14 @@ __kernel void ac_children(const ulong total, const ulong chunk, __global uint *n
                           __constant const int *caps, __constant const int *cuts, const int asym_cut,
                           const uint capacity, __global uint *survivor_count,
                           __global ac_child_survivor *survivors,
-                          __global ac_child_counts *results, __local ac_child_counts *scratch)
+                          __global ac_child_counts *results, __local ac_child_counts *scratch,
+                          __global ulong *stats)
 {
     ac_child_tally tally = {0, 0, 0, survivor_count, survivors, capacity, 0};
+#if AC_STATS
+    __local ulong group_stats[AC_STATS_SIZE];
+    for (int k = 0; k < AC_STATS_SIZE; k++) tally.stats[k] = 0;
+#endif
     int cut[AC_MAXLEN + 1];
     for (int l = 0; l <= AC_MAXLEN; l++) cut[l] = cuts[l];
     ac_sweep_side side;
@@ -411,4 +451,16 @@ __kernel void ac_children(const ulong total, const ulong chunk, __global uint *n
 
     const ac_child_counts mine = {tally.asym, tally.test, tally.survivors};
     AC_GROUP_RESULT(scratch, mine, ac_child_merge, results);
+#if AC_STATS
+    /* The work-group's counters: work-items add theirs one after another (diagnostics only,
+     * once per launch), work-item 0 writes the sum as the group's row of `stats`. */
+    const uint lid = get_local_id(0), size = get_local_size(0);
+    for (uint k = lid; k < AC_STATS_SIZE; k += size) group_stats[k] = 0;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (uint r = 0; r < size; r++) {
+        if (lid == r) for (int k = 0; k < AC_STATS_SIZE; k++) group_stats[k] += tally.stats[k];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    for (uint k = lid; k < AC_STATS_SIZE; k += size) stats[(ulong)get_group_id(0) * AC_STATS_SIZE + k] = group_stats[k];
+#endif
 }

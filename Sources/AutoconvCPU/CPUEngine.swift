@@ -14,6 +14,8 @@ public struct CPUEngine: Engine, Sendable {
     /// Ranks per chunk at most; small enough for steady progress, large enough to amortise
     /// the unranking of each chunk's start.
     public var chunkSize: UInt64 = 1 << 22
+    /// `ChildSearch.splitQuadratics`; off only in the tests that show it changes nothing.
+    var splitQuadratics = true
 
     public init(threads: Int) {
         precondition(threads >= 1)
@@ -90,14 +92,19 @@ public struct CPUEngine: Engine, Sendable {
         let terms = WindowTerms(problem: job.problem)
         let frozenUnits = units
         let parentCount = max(trees.count, 1), unitCount = max(units.count, 1)
-        let results = try pool.run(count: units.count, stop: stop,
-                                   progress: { finished in progress?(Int(finished) * parentCount / unitCount) }) {
-            let search = ChildSearch(problem: job.problem, terms: terms, cutoffs: job.cutoffs, deltas: job.deltas)
-            return { index in
-                let unit = frozenUnits[index]
-                return search.run(trees[unit.parent], lo: unit.lo, hi: unit.hi)
+        let quadratics = splitQuadratics
+        func search<Stats: ChildStatsMode>(_: Stats.Type) throws -> [ChildSearchResult] {
+            try pool.run(count: frozenUnits.count, stop: stop,
+                         progress: { finished in progress?(Int(finished) * parentCount / unitCount) }) {
+                let search = ChildSearch<Stats>(problem: job.problem, terms: terms, cutoffs: job.cutoffs, deltas: job.deltas,
+                                                splitQuadratics: quadratics)
+                return { index in
+                    let unit = frozenUnits[index]
+                    return search.run(trees[unit.parent], lo: unit.lo, hi: unit.hi)
+                }
             }
         }
+        let results = job.collectStats ? try search(WithChildStats.self) : try search(NoChildStats.self)
 
         var counts = ChildCounts()
         var u = 0

@@ -21,13 +21,11 @@ import AutoconvCore
 /// with n/2 the parent's n, so asymmetry is decided by that one Δ.
 ///
 /// Magnitudes: every bound is at most (2S)² + 2·2d·2S < 2^32 for the child S ≤ 46,340, in Int64.
-final class ChildSearch {
-    struct Result {
-        var counts = ChildCounts()
-        var survivors: [[Int]] = []
-        /// Patterns (bit b−1 set when Δ_b = Δ_hi) with at least one survivor in the range.
-        var survivingPatterns = Set<UInt64>()
-    }
+///
+/// `Stats` decides at compile time whether the search counts what it does (`ChildSearchStats`,
+/// `cascade --stats`): with `NoChildStats` every counting statement is specialised away.
+final class ChildSearch<Stats: ChildStatsMode> {
+    typealias Result = ChildSearchResult
 
     let d: Int, dp: Int, halfParent: Int
     let windowCount: Int
@@ -51,7 +49,17 @@ final class ChildSearch {
     private var lo: UInt128 = 0, hi: UInt128 = 0
     private var tailMass: [Int64] = []          // Σ_{b≥i} t_b
     private var asymmetryPrunes: [Bool] = []    // by Δ_{n/2} − low
+    /// Whether splits are first checked against the hot window's quadratic (`splitQuadratic`);
+    /// off only to test that it changes no decision.
+    let splitQuadratics: Bool
     private var result = Result()
+    private var stats: ChildSearchStats
+
+    /// Counts one event of `kind` at depth i (only when `Stats.enabled`).
+    @inline(__always)
+    private func count(_ kind: ChildSearchStats.Kind, _ i: Int) {
+        if Stats.enabled { stats[kind, i] &+= 1 }
+    }
 
     // Search state.
     private let u: UnsafeMutablePointer<Int64>
@@ -69,7 +77,8 @@ final class ChildSearch {
     private let sweep: Sweep
     private let leaves: SweepSide
 
-    init(problem: Problem, terms: WindowTerms, cutoffs: ProveCutoffs, deltas: DeltaRange) {
+    init(problem: Problem, terms: WindowTerms, cutoffs: ProveCutoffs, deltas: DeltaRange, splitQuadratics: Bool = true) {
+        self.splitQuadratics = splitQuadratics
         d = problem.d
         dp = d / 2
         halfParent = dp / 2
@@ -95,6 +104,7 @@ final class ChildSearch {
         scratch = zeros(2 * d + 1)
         delta = [Int](repeating: 0, count: dp + 1)
         cap = cutoffs.singleBinCaps(problem)
+        stats = ChildSearchStats(pairs: Stats.enabled ? d / 2 : 0)
     }
 
     deinit {
@@ -112,6 +122,7 @@ final class ChildSearch {
         self.lo = lo
         self.hi = hi
         result = Result()
+        if Stats.enabled { stats = ChildSearchStats(pairs: dp) }
         tailMass = [Int64](repeating: 0, count: dp + 1)
         for i in stride(from: dp - 1, through: 0, by: -1) { tailMass[i] = tailMass[i + 1] + Int64(t[i]) }
         let leftMass = t[0..<halfParent].reduce(0, +)
@@ -121,6 +132,7 @@ final class ChildSearch {
         for k in 0..<(2 * d) { conv[k] = 0 }
         delta[0] = 0
         if lo < hi { descend(pair: 0, start: 0) }
+        if Stats.enabled { result.counts.stats = stats }
         return result
     }
 
@@ -141,13 +153,16 @@ final class ChildSearch {
                 continue
             }
             delta[i + 1] = right
+            count(.deltaNodes, i)
             if i == halfParent - 1 && asymmetryPrunes[right - low] {
+                count(.asymmetryCuts, i)
                 result.counts.children += clipped
                 result.counts.asymmetryPruned += clipped
                 continue
             }
             let asymmetryDecided = i >= halfParent - 1 || !asymmetryPrunes.contains(true)
             if asymmetryDecided && cuts(fixedPairs: i, sigma: sigma) {
+                count(.deltaWindowCuts, i)
                 result.counts.children += clipped
                 result.counts.testPruned += clipped
                 continue
@@ -158,18 +173,34 @@ final class ChildSearch {
             }
             // Below here Δ_{i+1} is known, so asymmetry is decided from pair n/2 − 1 on.
             let decidedBelow = i + 1 >= halfParent || !asymmetryPrunes.contains(true)
+            var quadratic = SplitQuadratic()
             for v in 0...sigma {
                 let childStart = first + UInt128(v) * below
                 if childStart + below <= lo { continue }
                 if childStart >= hi { break }
+                count(.splitNodes, i)
                 if decidedBelow && (v > cap[2 * i] || sigma - v > cap[2 * i + 1]) {
+                    count(.capCuts, i)
                     let clippedChild = overlap(childStart, below)
                     result.counts.children += clippedChild
                     result.counts.testPruned += clippedChild
                     continue
                 }
+                if decidedBelow && splitQuadratics && sigma >= 2 {
+                    // The hot window's bound as a quadratic in v: the first check of `cuts`, in O(1).
+                    if quadratic.window != hot { quadratic = splitQuadratic(pair: i, sigma: sigma) }
+                    let x = Int64(v)
+                    if quadratic.y0 + x * quadratic.slope + (x * (x - 1) / 2) * quadratic.curvature > base[quadratic.window] {
+                        count(.splitWindowCuts, i)
+                        let clippedChild = overlap(childStart, below)
+                        result.counts.children += clippedChild
+                        result.counts.testPruned += clippedChild
+                        continue
+                    }
+                }
                 place(pair: i, Int64(v), Int64(sigma - v), sign: 1)
                 if decidedBelow && cuts(fixedPairs: i + 1, sigma: nil) {
+                    count(.splitWindowCuts, i)
                     let clippedChild = overlap(childStart, below)
                     result.counts.children += clippedChild
                     result.counts.testPruned += clippedChild
@@ -179,6 +210,30 @@ final class ChildSearch {
                 place(pair: i, Int64(v), Int64(sigma - v), sign: -1)
             }
         }
+    }
+
+    /// The hot window's value (`windowValue`) at the node below the split (v, σ − v) of pair i,
+    /// as a function of v: y0 + v·slope + v(v−1)/2·curvature.
+    ///
+    /// **Why it is exact.** At that node (pairs ≤ i split, Δ_{i+1} known) nothing of the bound
+    /// but pair i's bins depends on v: σmin_b and σmax_b of the free pairs b > i depend on Δ_b for
+    /// b ≤ i+1 only, the free mass is 2·Σ_{b>i} t_b − Δ_{i+1}, and the free × free products are
+    /// the free pairs'. Pair i enters the fixed autoconvolution as v², 2v(σ−v), (σ−v)² and
+    /// 2u_j·v, 2u_j·(σ−v) (j < 2i), the cross terms as 2v·σmin_b, 2(σ−v)·σmin_b, and the fixed mass
+    /// in range linearly, with no clamp that depends on v. So the value is an integer polynomial of
+    /// degree ≤ 2 in v, and the one through its exact values at v = 0, 1, 2 (σ ≥ 2) is the same
+    /// polynomial: comparing it with base[w] is exactly `cuts`' first check (the hot window), and a
+    /// split it cuts is one `cuts` would cut. Splits it does not cut go through `cuts` as before, so
+    /// every decision, and every counter, is the same as without it.
+    private func splitQuadratic(pair i: Int, sigma: Int) -> SplitQuadratic {
+        var y: [Int64] = [0, 0, 0]
+        for x in 0...2 {
+            place(pair: i, Int64(x), Int64(sigma - x), sign: 1)
+            prepareBounds(fixedPairs: i + 1, sigma: nil)
+            y[x] = windowValue(hot)
+            place(pair: i, Int64(x), Int64(sigma - x), sign: -1)
+        }
+        return SplitQuadratic(window: hot, y0: y[0], slope: y[1] - y[0], curvature: y[2] - 2 * y[1] + y[0])
     }
 
     /// |[first, first + size) ∩ [lo, hi)|.
@@ -208,6 +263,21 @@ final class ChildSearch {
     /// Δ_i = delta[i] is known; `sigma` is σ_i when Δ_{i+1} = delta[i+1] is known too, else nil.
     /// See the type's comment.
     private func cuts(fixedPairs i: Int, sigma: Int?) -> Bool {
+        prepareBounds(fixedPairs: i, sigma: sigma)
+        if windowValue(hot) > base[hot] { return true }
+        for w in 0..<windowCount where windowValue(w) > base[w] {
+            hot = w
+            return true
+        }
+        return false
+    }
+
+    /// The state behind `windowValue`, set by `prepareBounds`.
+    private var boundFixedBins = 0, boundFreeMass: Int64 = 0
+
+    /// Prefix sums for the bounds of `cuts` at the node where pairs < i are split and Δ_i is
+    /// known (and Δ_{i+1} too when `sigma` is given); see the type's comment.
+    private func prepareBounds(fixedPairs i: Int, sigma: Int?) {
         let fixedBins = 2 * i
         // Pair sum ranges of the free pairs i … dp−1; Δ_b is known for b ≤ `knownUpTo`.
         let knownUpTo = sigma == nil ? i : i + 1
@@ -245,31 +315,31 @@ final class ChildSearch {
         for q in 0..<(d - 1) { pairPrefix[q + 1] = pairPrefix[q] + scratch[q] }
         massPrefix[0] = 0
         for j in 0..<fixedBins { massPrefix[j + 1] = massPrefix[j] + u[j] }
+        boundFixedBins = fixedBins
+        boundFreeMass = freeMass
+    }
 
-        @inline(__always) func exceeds(_ w: Int) -> Bool {
-            let s = start[w], e = end[w]
-            var bound = convPrefix[e + 1] - convPrefix[s] + crossPrefix[e] - crossPrefix[s]
-            let qLow = (s + 1) / 2, qHigh = (e - 2) >> 1
-            if e >= 2 && qLow <= qHigh { bound += pairPrefix[qHigh + 1] - pairPrefix[qLow] }
-            let k = coefficient[w]
-            if k != 0 {
-                let first = firstBin[w], last = lastBin[w]
-                var inRange: Int64 = 0
-                if first < fixedBins { inRange = massPrefix[min(last, fixedBins - 1) + 1] - massPrefix[first] }
-                if last >= fixedBins {
-                    let pairFirst = max(first, fixedBins) / 2, pairLast = last / 2
-                    inRange += min(freeMass, sigmaMaxPrefix[pairLast + 1] - sigmaMaxPrefix[pairFirst])
-                }
-                bound -= k * inRange
+    /// Window w's lower bound on WS − K over the node `prepareBounds` described: the node is cut
+    /// when it exceeds base[w].
+    @inline(__always)
+    private func windowValue(_ w: Int) -> Int64 {
+        let fixedBins = boundFixedBins
+        let s = start[w], e = end[w]
+        var bound = convPrefix[e + 1] - convPrefix[s] + crossPrefix[e] - crossPrefix[s]
+        let qLow = (s + 1) / 2, qHigh = (e - 2) >> 1
+        if e >= 2 && qLow <= qHigh { bound += pairPrefix[qHigh + 1] - pairPrefix[qLow] }
+        let k = coefficient[w]
+        if k != 0 {
+            let first = firstBin[w], last = lastBin[w]
+            var inRange: Int64 = 0
+            if first < fixedBins { inRange = massPrefix[min(last, fixedBins - 1) + 1] - massPrefix[first] }
+            if last >= fixedBins {
+                let pairFirst = max(first, fixedBins) / 2, pairLast = last / 2
+                inRange += min(boundFreeMass, sigmaMaxPrefix[pairLast + 1] - sigmaMaxPrefix[pairFirst])
             }
-            return bound - constant[w] > base[w]
+            bound -= k * inRange
         }
-        if exceeds(hot) { return true }
-        for w in 0..<windowCount where exceeds(w) {
-            hot = w
-            return true
-        }
-        return false
+        return bound - constant[w]
     }
 
     /// The last pair: all splits v of σ in the clipped range, each one child, as one leaf sweep
@@ -280,8 +350,10 @@ final class ChildSearch {
         let vHigh = Int(min(UInt128(sigma), hi - 1 - first))
         guard vLow <= vHigh else { return }
         let r = Int64(sigma), size = UInt128(vHigh - vLow + 1)
+        if Stats.enabled { stats[.leafSweeps] &+= 1 }
         sweep.prepare(fixed: u, conv: conv, remaining: sigma)
         if leaves.hotExceedsEverywhere(sweep, remaining: r, corrected: true, from: vLow, through: vHigh, base) {
+            if Stats.enabled { stats[.sweepsDecided] &+= 1 }
             result.counts.children += size
             result.counts.testPruned += size
             return
@@ -289,6 +361,7 @@ final class ChildSearch {
         leaves.load(sweep, remaining: r, corrected: true)
         var mask: UInt64 = 0
         for b in 1..<dp where delta[b] == high && high != low { mask |= 1 << UInt64(b - 1) }
+        if Stats.enabled { stats[.leavesEvaluated] &+= UInt64(vHigh - vLow + 1) }
         for v in vLow...vHigh {
             result.counts.children += 1
             if leaves.exceeds(Int64(v), base) {
@@ -303,4 +376,34 @@ final class ChildSearch {
             result.survivingPatterns.insert(mask)
         }
     }
+}
+
+/// Whether `ChildSearch` collects `ChildSearchStats`, decided at compile time.
+protocol ChildStatsMode: SendableMetatype {
+    static var enabled: Bool { get }
+}
+
+/// The default: no counters, no cost.
+enum NoChildStats: ChildStatsMode {
+    @inline(__always) static var enabled: Bool { false }
+}
+
+/// `cascade --stats`.
+enum WithChildStats: ChildStatsMode {
+    @inline(__always) static var enabled: Bool { true }
+}
+
+/// What `ChildSearch.run` found in one range.
+struct ChildSearchResult {
+    var counts = ChildCounts()
+    var survivors: [[Int]] = []
+    /// Patterns (bit b−1 set when Δ_b = Δ_hi) with at least one survivor in the range.
+    var survivingPatterns = Set<UInt64>()
+}
+
+/// The hot window's bound below a split as a quadratic in v (`ChildSearch.splitQuadratic`);
+/// window −1: none yet.
+struct SplitQuadratic {
+    var window = -1
+    var y0: Int64 = 0, slope: Int64 = 0, curvature: Int64 = 0
 }

@@ -48,6 +48,11 @@ public final class Cascade {
     public var checkpointSeconds: Double = 2
     /// Memory for buffered survivors before they are spilled as a sorted run.
     public var sortMemory = 256 << 20
+    /// Whether child levels collect `ChildSearchStats` (`cascade --stats`).
+    public var collectStats = false
+    /// The child search's counters by level, for the batches this process ran (a resumed run
+    /// counts only what it ran after resuming); empty unless `collectStats`.
+    public private(set) var stats: [Int: ChildSearchStats] = [:]
     private var problems: [Problem] { directory.problems }
     private let clock = ContinuousClock()
 
@@ -133,10 +138,12 @@ public final class Cascade {
             }
             let started = clock.now
             let position = directory.state.position
-            let counts: ChildCounts
+            var counts: ChildCounts
+            var job = ChildJob(problem: problems[level], cutoffs: cutoffs, deltas: parameters.family.deltas, parents: batch)
+            job.collectStats = collectStats
             do {
                 counts = try engine.expand(
-                    ChildJob(problem: problems[level], cutoffs: cutoffs, deltas: parameters.family.deltas, parents: batch),
+                    job,
                     survivors: { for child in $0 { try sorter.add(child) } },
                     stop: stop,
                     progress: { [self] done in
@@ -146,6 +153,10 @@ public final class Cascade {
                     })
             } catch is BatchStopped {
                 throw CascadeInterrupted(directory: directory.path)
+            }
+            if let batchStats = counts.stats {
+                if stats[level] == nil { stats[level] = batchStats } else { stats[level]!.merge(batchStats) }
+                counts.stats = nil
             }
             let elapsed = try checkpoint(sorter, counts: counts, range: position..<(position + UInt64(batch.count)), started: started)
             size = adapt(size, seconds: elapsed, minimum: 1, maximum: 1 << 16)

@@ -83,6 +83,10 @@ public struct ChildJob: Sendable {
     /// parent accounts it (`ChildCounts.addParent`). nil: every child of every parent.
     public let indices: Range<UInt128>?
 
+    /// Whether the engine also collects `ChildSearchStats` (`ChildCounts.stats`); counts and
+    /// survivors are the same either way.
+    public var collectStats = false
+
     public init(problem: Problem, cutoffs: ProveCutoffs, deltas: DeltaRange, parents: [[Int]],
                 indices: Range<UInt128>? = nil) {
         self.problem = problem
@@ -125,6 +129,9 @@ public struct ChildCounts: Hashable, Sendable {
     public var asymmetryPruned: UInt128 = 0
     public var testPruned: UInt128 = 0
     public var survivors: UInt128 = 0
+    /// The search's counters when the job asked for them (`ChildJob.collectStats`), else nil.
+    /// Diagnostics, not counts: they depend on how the engine cut the work.
+    public var stats: ChildSearchStats?
 
     public init() {}
 
@@ -144,6 +151,9 @@ public struct ChildCounts: Hashable, Sendable {
     }
 
     public mutating func merge(_ other: ChildCounts) {
+        if let more = other.stats {
+            if stats == nil { stats = more } else { stats!.merge(more) }
+        }
         parents += other.parents
         patterns += other.patterns
         patternsPruned += other.patternsPruned

@@ -32,7 +32,8 @@ struct Autoconv: ParsableCommand {
         abstract: "Sound lower bounds on the autoconvolution constant (Cloninger–Steinerberger branch and prune).",
         version: "0.1.0",
         subcommands: [CountCommand.self, BoundCommand.self, ProveCommand.self, CascadeCommand.self, PlanCommand.self,
-                      ReachCommand.self, DevicesCommand.self, MergeCommand.self, VerifyCommand.self, SelftestCommand.self]
+                      ReachCommand.self, DevicesCommand.self, MergeCommand.self, VerifyCommand.self, SelftestCommand.self,
+                      BenchChildrenCommand.self]
     )
 
     static func main() {

@@ -78,6 +78,9 @@ struct CascadeCommand: ParsableCommand {
     @Option(name: .customLong("plan-m"), help: "With --plan: the m values to try, or auto (default).")
     var planM: String?
 
+    @Flag(help: "Count what the child search does (nodes, cuts, sweeps per level and depth): in each level's JSON as \"stats\", or on stderr.")
+    var stats = false
+
     @OptionGroup var output: OutputOptions
 
     /// One JSON object on stdout, also when interrupted.
@@ -109,7 +112,7 @@ struct CascadeCommand: ParsableCommand {
         let temporary = dir == nil
         let path = try dir ?? temporaryDirectory()
         let directory: RunDirectory
-        let outcome: CascadeOutcome
+        let outcome: (CascadeOutcome, [Int: ChildSearchStats])
         do {
             directory = try RunDirectory(path: path, parameters: parameters, binaryVersion: Self.binaryVersion)
             try directory.saveSettings(settings.pairs)
@@ -118,7 +121,7 @@ struct CascadeCommand: ParsableCommand {
             RunDirectory.removeRun(at: path)
             throw error
         }
-        try report(outcome, directory: directory, engine: engine)
+        try report(outcome.0, stats: outcome.1, directory: directory, engine: engine)
     }
 
     /// Continues a run with its own parameters and, unless given again, its own settings; a
@@ -144,7 +147,7 @@ struct CascadeCommand: ParsableCommand {
         }
         if settings != stored { try directory.saveSettings(settings.pairs) }
         let outcome = try execute(directory, engine: engine, settings: settings)
-        try report(outcome, directory: directory, engine: engine)
+        try report(outcome.0, stats: outcome.1, directory: directory, engine: engine)
     }
 
     /// `base` with every run setting given on the command line in its place.
@@ -175,7 +178,7 @@ struct CascadeCommand: ParsableCommand {
 
     /// Runs the cascade to its end. Interrupted, it prints (with --json) what is finished and
     /// how to resume, then rethrows for exit 75.
-    private func execute(_ directory: RunDirectory, engine: Engine, settings: CascadeSettings) throws -> CascadeOutcome {
+    private func execute(_ directory: RunDirectory, engine: Engine, settings: CascadeSettings) throws -> (CascadeOutcome, [Int: ChildSearchStats]) {
         let parameters = directory.parameters
         if !parameters.family.isSound {
             Terminal.err("autoconv: WARNING: --children exact uses exact pair sums only (Δ ≡ 0); this is NOT a proof (method.md §6)")
@@ -186,14 +189,15 @@ struct CascadeCommand: ParsableCommand {
                                   stop: { InterruptSignal.isRaised }, events: progress.handle)
         cascade.checkpointSeconds = settings.checkpointSeconds
         cascade.sortMemory = settings.sortMemory << 20
+        cascade.collectStats = stats
         do {
             let outcome = try cascade.run()
             progress.finish()
-            return outcome
+            return (outcome, cascade.stats)
         } catch let interrupted as CascadeInterrupted {
             progress.finish()
             if json {
-                var fields = summaryFields(directory, levels: directory.finishedLevels, engine: engine)
+                var fields = summaryFields(directory, levels: directory.finishedLevels, stats: cascade.stats, engine: engine)
                 fields += [("interrupted", .bool(true)), ("proven", .bool(false)), ("proven_at_d", .null),
                            ("resume_command", .string("autoconv cascade --resume \(directory.path)"))]
                 Terminal.out(JSON.object(fields).rendered())
@@ -203,7 +207,7 @@ struct CascadeCommand: ParsableCommand {
     }
 
     /// Prints the result; throws `NotProven` (exit 1) unless a sound run proved its target.
-    private func report(_ outcome: CascadeOutcome, directory: RunDirectory, engine: Engine) throws {
+    private func report(_ outcome: CascadeOutcome, stats: [Int: ChildSearchStats], directory: RunDirectory, engine: Engine) throws {
         let parameters = directory.parameters
         let problems = try parameters.problems()
         let last = outcome.levels.last!
@@ -212,7 +216,7 @@ struct CascadeCommand: ParsableCommand {
         // An unsound run proves nothing: its empty level is reported apart, never as `proven`.
         let proven = outcome.proven && sound
         if json {
-            var fields = summaryFields(directory, levels: outcome.levels, engine: engine)
+            var fields = summaryFields(directory, levels: outcome.levels, stats: stats, engine: engine)
             fields += [
                 ("interrupted", .bool(false)),
                 ("proven", .bool(proven)),
@@ -232,6 +236,9 @@ struct CascadeCommand: ParsableCommand {
                 run directory     \(directory.path)
                 """
             for level in outcome.levels { text += "\n" + CascadeProgress.line(level) }
+            for (level, counters) in stats.sorted(by: { $0.key < $1.key }) {
+                Terminal.err(StatsJSON.text(counters, title: "stats, level \(level) (d = \(2 * counters.pairs))"))
+            }
             for entry in smallest { text += "\nsurvivor  " + entry.text(parameters.rule, target: parameters.target) }
             if !sound {
                 text += "\nNOT A PROOF: --children exact drops children that real functions round to (method.md §6)"
@@ -247,7 +254,8 @@ struct CascadeCommand: ParsableCommand {
     }
 
     /// The JSON fields of a finished or interrupted run, up to its outcome.
-    private func summaryFields(_ directory: RunDirectory, levels: [LevelSummary], engine: Engine) -> [(String, JSON)] {
+    private func summaryFields(_ directory: RunDirectory, levels: [LevelSummary], stats: [Int: ChildSearchStats],
+                               engine: Engine) -> [(String, JSON)] {
         let parameters = directory.parameters
         // Validated when the run was created or opened.
         let first = try! parameters.problems()[0]
@@ -260,7 +268,7 @@ struct CascadeCommand: ParsableCommand {
             ("children", .string(parameters.family.rawValue)),
             ("sound", .bool(parameters.family.isSound)),
             ("final_level", .int(Int64(parameters.finalLevel))),
-            ("levels", .array(levels.map(levelJSON))),
+            ("levels", .array(levels.map { levelJSON($0, stats: stats[$0.level]) })),
             ("elapsed_seconds", .double(levels.reduce(0) { $0 + $1.seconds })),
             ("run_dir", .string(directory.path)),
         ]
@@ -342,8 +350,9 @@ struct CascadeCommand: ParsableCommand {
         return smallest.sorted
     }
 
-    private func levelJSON(_ level: LevelSummary) -> JSON {
-        .object([
+    /// A level's JSON; with `--stats`, its child levels also carry "stats" (docs/json.md).
+    private func levelJSON(_ level: LevelSummary, stats: ChildSearchStats?) -> JSON {
+        var fields: [(String, JSON)] = [
             ("level", .int(Int64(level.level))), ("d", .int(Int64(level.d))),
             ("parents", .count(level.parents)), ("patterns", .count(level.patterns)),
             ("patterns_pruned", .count(level.patternsPruned)), ("children", .count(level.children)),
@@ -352,7 +361,9 @@ struct CascadeCommand: ParsableCommand {
             ("elapsed_seconds", .double(level.seconds)),
             ("rate", .double(Double(level.children) / max(level.seconds, 1e-9))),
             ("file_bytes", .count(level.fileBytes)),
-        ])
+        ]
+        if let stats { fields.append(("stats", StatsJSON.object(stats))) }
+        return .object(fields)
     }
 }
 

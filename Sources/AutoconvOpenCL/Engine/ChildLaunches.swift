@@ -20,7 +20,7 @@ extension OpenCLEngine {
                        stop: @escaping StopCheck, progress: ((_ parentsDone: Int) -> Void)?) throws -> ChildCounts {
         let trees = try job.trees()
         guard !trees.isEmpty else { return ChildCounts() }
-        let program = try programs.program(job.problem, .children(job.deltas)) { program in
+        let program = try programs.program(job.problem, .children(job.deltas, stats: job.collectStats)) { program in
             try ChildSelfTest.run(ChildLauncher(program: program, job: job, trees: [trees[0]], configuration: configuration), job: job)
         }
         let launcher = try ChildLauncher(program: program, job: job, trees: trees, configuration: configuration)
@@ -66,6 +66,9 @@ final class ChildLauncher {
     private let parents: DeviceBuffer, completions: DeviceBuffer, caps: DeviceBuffer, cuts: DeviceBuffer
     private let counter: DeviceBuffer, nextChunk: DeviceBuffer
     private var results: DeviceBuffer, resultGroups: Int
+    /// ChildSearchStats per work-group when the program counts (AC_STATS), else one unused entry.
+    private let statsSize: Int, statsPairs: Int
+    private var stats: DeviceBuffer
     private let asymmetryCutoff: Int32
     private let slots: SurvivorSlots<ac_child_survivor>
 
@@ -97,6 +100,9 @@ final class ChildLauncher {
         nextChunk = try session.buffer(of: UInt32.self, count: 1)
         resultGroups = plan.groups(for: plan.batchSize)
         results = try session.buffer(of: ac_child_counts.self, count: resultGroups)
+        statsPairs = job.problem.d / 2
+        statsSize = job.collectStats ? ChildSearchStats.size(pairs: statsPairs) : 0
+        stats = try session.buffer(of: UInt64.self, count: max(1, resultGroups * statsSize))
         slots = try SurvivorSlots(session: session, capacity: max(1, configuration.survivorCapacity),
                                   maximum: configuration.maxSurvivorCapacity)
     }
@@ -143,6 +149,7 @@ final class ChildLauncher {
         if groups > resultGroups {
             resultGroups = groups
             results = try session.buffer(of: ac_child_counts.self, count: groups)
+            if statsSize > 0 { stats = try session.buffer(of: UInt64.self, count: groups * statsSize) }
         }
         let segmentBuffer = try session.buffer(holding: segments)
         try session.write([UInt32(0)], to: counter)
@@ -151,7 +158,7 @@ final class ChildLauncher {
             .u64(total), .u64(chunk), .buffer(nextChunk), .u32(UInt32(segments.count)), .buffer(segmentBuffer),
             .buffer(parents), .buffer(completions), .buffer(caps), .buffer(cuts), .i32(asymmetryCutoff),
             .u32(UInt32(slots.capacity)), .buffer(counter), .buffer(slots.buffer),
-            .buffer(results), .local(plan.workGroupSize * MemoryLayout<ac_child_counts>.stride),
+            .buffer(results), .local(plan.workGroupSize * MemoryLayout<ac_child_counts>.stride), .buffer(stats),
         ])
         try program.run(kernel, global: groups * plan.workGroupSize, local: plan.workGroupSize)
         var launch = Launch()
@@ -159,6 +166,12 @@ final class ChildLauncher {
             launch.counts.asymmetryPruned += UInt128(group.asym_pruned)
             launch.counts.testPruned += UInt128(group.test_pruned)
             launch.counts.survivors += UInt128(group.survivors)
+        }
+        if statsSize > 0 {
+            let rows = try session.read(stats, count: groups * statsSize, as: UInt64.self)
+            var sum = ChildSearchStats(pairs: statsPairs)
+            for k in rows.indices { sum.values[k % statsSize] &+= rows[k] }
+            launch.counts.stats = sum
         }
         let classified = launch.counts.asymmetryPruned + launch.counts.testPruned + launch.counts.survivors
         guard classified == UInt128(total) else {

@@ -10,8 +10,9 @@ final class ProblemProgram {
         case evaluation
         /// Single levels: bound and prove, and the evaluation kernel for the self-test.
         case search
-        /// The cascade's child kernel for one Δ family.
-        case children(DeltaRange)
+        /// The cascade's child kernel for one Δ family, with the search counters compiled in
+        /// when `stats` (-D AC_STATS=1, `ChildJob.collectStats`).
+        case children(DeltaRange, stats: Bool)
 
         /// Kernel files in program order (KernelSource.files).
         var files: [String] {
@@ -69,7 +70,9 @@ final class ProblemProgram {
         let constantBytes = UInt64(tableEntries.count * 8 + windowCount * 4 + 1024)
         let tableInConstant = constantBytes <= session.device.maxConstantBuffer
         var options = KernelSource.buildOptions(for: problem, tableInConstantMemory: tableInConstant)
-        if case .children(let deltas) = contents { options += " -DAC_DELTA_LOW=\(deltas.low) -DAC_DELTA_HIGH=\(deltas.high)" }
+        if case .children(let deltas, let stats) = contents {
+            options += " -DAC_DELTA_LOW=\(deltas.low) -DAC_DELTA_HIGH=\(deltas.high) -DAC_STATS=\(stats ? 1 : 0)"
+        }
         buildOptions = options
 
         let source = KernelSource.program(contents.files)

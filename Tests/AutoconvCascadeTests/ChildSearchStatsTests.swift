@@ -1,0 +1,86 @@
+import AutoconvCore
+@testable import AutoconvCPU
+import Testing
+import TestSupport
+
+/// `ChildJob.collectStats` (`cascade --stats`) changes no count and no survivor, and its counters
+/// add up: every node is cut once or searched further.
+struct ChildSearchStatsTests {
+    static func levelZeroSurvivors(_ problem: Problem, target: Fraction) throws -> [[Int]] {
+        var all: [[Int]] = []
+        _ = try CPUEngine(threads: 2).prove(try Job(problem: problem), cutoffs: ProveCutoffs(problem: problem, target: target),
+                                             survivors: { all += $0.map(\.composition) }, progress: nil)
+        return all
+    }
+
+    @Test(arguments: [(1, 4, "1", Rule.refined, ChildFamily.relaxed), (1, 6, "1.1", .flat, .relaxed),
+                      (2, 3, "1.05", .refined, .relaxed), (2, 4, "1.1", .refined, .exact), (1, 2, "1.3", .refined, .relaxed)])
+    func statsChangeNothingAndAddUp(n0: Int, m: Int, target: String, rule: Rule, family: ChildFamily) throws {
+        let value = try TargetParser.parse(target)
+        var parents = try Self.levelZeroSurvivors(try Problem(n: n0, m: m, rule: rule), target: value)
+        var rng = SeededGenerator(seed: UInt64(100 * n0 + m))
+        parents.shuffle(using: &rng)
+        parents = Array(parents.prefix(12))
+        let child = try Problem(n: 2 * n0, m: m, rule: rule)
+        var job = ChildJob(problem: child, cutoffs: ProveCutoffs(problem: child, target: value), deltas: family.deltas, parents: parents)
+        for threads in [1, 2] {
+            let engine = CPUEngine(threads: threads)
+            var plain: [[Int]] = [], counted: [[Int]] = []
+            job.collectStats = false
+            let without = try engine.expand(job, survivors: { plain += $0 }, stop: { false }, progress: nil)
+            job.collectStats = true
+            var with = try engine.expand(job, survivors: { counted += $0 }, stop: { false }, progress: nil)
+            #expect(without.stats == nil)
+            let stats = try #require(with.stats)
+            with.stats = nil
+            #expect(with == without && counted == plain)
+            let last = child.d / 2 - 1
+            // A last-pair node that no cut removes is one leaf sweep.
+            #expect(stats[.leafSweeps] == stats[.deltaNodes, last] - stats[.asymmetryCuts, last] - stats[.deltaWindowCuts, last])
+            #expect(stats[.sweepsDecided] <= stats[.leafSweeps])
+            for i in 0...last {
+                #expect(stats[.asymmetryCuts, i] + stats[.deltaWindowCuts, i] <= stats[.deltaNodes, i])
+                #expect(stats[.capCuts, i] + stats[.splitWindowCuts, i] <= stats[.splitNodes, i])
+            }
+            #expect(stats[.splitNodes, last] == 0, "the last pair's splits are leaves")
+            #expect(stats.sum(.deltaNodes) > 0)
+            // Leaves checked one by one are children, so at most the children not cut above them.
+            #expect(UInt128(stats[.leavesEvaluated]) <= without.testPruned + without.survivors)
+        }
+    }
+}
+
+/// `ChildSearch.splitQuadratics` (the hot window's bound below a split as a quadratic in the
+/// split) makes exactly the decisions of `cuts` without it: every counter of every depth is the
+/// same, on real parents of both rules and both families, with asymmetry deciding at a child
+/// level, and on one and several units per parent; and the cascade still equals the naive
+/// enumeration (CascadeTests.engineMatchesNaiveReference).
+struct SplitQuadraticTests {
+    @Test(arguments: [(1, 4, "1", Rule.refined, ChildFamily.relaxed), (1, 6, "1.1", .flat, .relaxed),
+                      (2, 3, "1.05", .refined, .relaxed), (2, 4, "1.1", .refined, .exact), (1, 2, "1.3", .refined, .relaxed),
+                      (2, 5, "1.02", .flat, .relaxed), (1, 9, "1.15", .refined, .relaxed), (2, 2, "0.95", .refined, .relaxed)])
+    func quadraticsChangeNoDecision(n0: Int, m: Int, target: String, rule: Rule, family: ChildFamily) throws {
+        let value = try TargetParser.parse(target)
+        var parents = try ChildSearchStatsTests.levelZeroSurvivors(try Problem(n: n0, m: m, rule: rule), target: value)
+        var rng = SeededGenerator(seed: UInt64(31 * n0 + m))
+        parents.shuffle(using: &rng)
+        parents = Array(parents.prefix(16))
+        let child = try Problem(n: 2 * n0, m: m, rule: rule)
+        var job = ChildJob(problem: child, cutoffs: ProveCutoffs(problem: child, target: value), deltas: family.deltas, parents: parents)
+        job.collectStats = true
+        for threads in [1, 2] {
+            var results: [(ChildCounts, [[Int]])] = []
+            for quadratics in [false, true] {
+                var engine = CPUEngine(threads: threads)
+                engine.splitQuadratics = quadratics
+                var survivors: [[Int]] = []
+                let counts = try engine.expand(job, survivors: { survivors += $0 }, stop: { false }, progress: nil)
+                results.append((counts, survivors))
+            }
+            #expect(results[0].0 == results[1].0, "threads \(threads): \(results[0].0.stats!.values) vs \(results[1].0.stats!.values)")
+            #expect(results[0].1 == results[1].1)
+            // The quadratic has work to do from d = 8 on (at d = 4 these cases cut no split).
+            if child.d >= 8 { #expect(results[1].0.stats!.sum(.splitWindowCuts) > 0) }
+        }
+    }
+}
