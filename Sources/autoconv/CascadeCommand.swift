@@ -110,7 +110,7 @@ struct CascadeCommand: ParsableCommand {
         try settings.validate()
         let engine = try planned?.engine ?? makeEngine(settings)
         let temporary = dir == nil
-        let path = try dir ?? temporaryDirectory()
+        let path = try dir ?? Terminal.temporaryDirectory("autoconv-cascade")
         let directory: RunDirectory
         let outcome: (CascadeOutcome, [Int: ChildSearchStats])
         do {
@@ -326,16 +326,6 @@ struct CascadeCommand: ParsableCommand {
         case (nil, .some(let d)): return try CascadeParameters.level(forMaxD: d, n0: n)
         case (nil, nil): return nil
         }
-    }
-
-    /// A new directory `autoconv-cascade-XXXXXX` in $TMPDIR (default /tmp).
-    private func temporaryDirectory() throws -> String {
-        let folder = Terminal.environment("TMPDIR").flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array("\(folder)/autoconv-cascade-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw CoreError.failure("cannot create a run directory in \(folder): \(String(cString: strerror(errno)))")
-        }
-        return String(cString: made)
     }
 
     private func smallestSurvivors(_ path: String, problem: Problem) throws -> [SmallestSurvivors.Entry] {

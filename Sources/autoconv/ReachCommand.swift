@@ -64,29 +64,8 @@ struct ReachCommand: ParsableCommand {
             steps.append(step)
             return step
         }
-        var low = ReachCommand.lowest, high = ReachCommand.highest
-        var fitting: [Step] = []
-        let first = try probe(low)
-        if first.fits {
-            fitting.append(first)
-            // Gallop up from the last fit (steps 16, 32, 64, … thousandths): targets far above
-            // the reachable one are the slowest to plan. Then bisect.
-            let one = try probe(1000)
-            if one.fits { low = 1000; fitting.append(one) } else { high = 1000 }
-            var step = 16
-            while one.fits && low + step < high {
-                let probeStep = try probe(low + step)
-                if !probeStep.fits { high = low + step; break }
-                low += step
-                fitting.append(probeStep)
-                step *= 2
-            }
-            while high - low > 1 {
-                let mid = (low + high) / 2
-                let step = try probe(mid)
-                if step.fits { low = mid; fitting.append(step) } else { high = mid }
-            }
-        }
+        let fitted = try ReachSearch.fitting(low: ReachCommand.lowest, high: ReachCommand.highest) { try probe($0).fits }
+        var fitting = fitted.compactMap { k in steps.last { $0.thousandths == k } }
         // The target found: every start planned, and the fastest one run.
         if let top = fitting.last {
             let plans = try base.with(target: Fraction(Int64(top.thousandths), 1000)).run(engine: engine)
@@ -151,7 +130,7 @@ struct ReachCommand: ParsableCommand {
         let best = step.best!
         let parameters = CascadeParameters(n0: best.n, m: best.m, target: Fraction(Int64(step.thousandths), 1000),
                                            rule: plan.rules.resolvedRule, windows: plan.rules.resolvedWindows, family: .relaxed, finalLevel: best.finalLevel)
-        let path = try keep ?? ReachCommand.temporaryDirectory()
+        let path = try keep ?? Terminal.temporaryDirectory("autoconv-reach")
         let directory = try RunDirectory(path: path, parameters: parameters, binaryVersion: CascadeCommand.binaryVersion)
         var settings = CascadeSettings()
         settings.backend = plan.engine.backend ?? .cpu
@@ -170,15 +149,5 @@ struct ReachCommand: ParsableCommand {
         .object([("level", .int(Int64(level.level))), ("d", .int(Int64(level.d))), ("parents", .count(level.parents)),
                  ("children", .count(level.children)), ("survivors", .count(level.survivors)),
                  ("elapsed_seconds", .double(level.seconds))])
-    }
-
-    /// A new directory `autoconv-reach-XXXXXX` in $TMPDIR (default /tmp).
-    static func temporaryDirectory() throws -> String {
-        let folder = Terminal.environment("TMPDIR").flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array("\(folder)/autoconv-reach-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw CoreError.failure("cannot create a run directory in \(folder): \(String(cString: strerror(errno)))")
-        }
-        return String(cString: made)
     }
 }

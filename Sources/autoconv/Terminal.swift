@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import AutoconvCore
 import Synchronization
 
 /// stdout carries results, stderr carries progress and logs.
@@ -79,6 +80,16 @@ enum Terminal {
             }
             bytes = bytes.dropFirst(written)
         }
+    }
+
+    /// A new directory `PREFIX-XXXXXX` in $TMPDIR (default /tmp), for run directories.
+    static func temporaryDirectory(_ prefix: String) throws -> String {
+        let folder = environment("TMPDIR").flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(folder)/\(prefix)-XXXXXX".utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw CoreError.failure("cannot create a run directory in \(folder): \(String(cString: strerror(errno)))")
+        }
+        return String(cString: made)
     }
 
     static var stderrIsTerminal: Bool { isatty(2) != 0 }
