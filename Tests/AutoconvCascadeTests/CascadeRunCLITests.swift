@@ -146,10 +146,10 @@ struct CascadeRunCLITests {
     }
 
     /// Issue 9 §5: an interrupted `--json` run still prints one object: what is finished and how
-    /// to resume.
+    /// to resume. The run is about two minutes of work, so the signal always comes in the middle.
     @Test func anInterruptedJSONRunPrintsWhatIsFinished() throws {
         let dir = try Self.directory()
-        let run = try Self.cascade(["--n", "1", "--m", "12", "--target", "1", "--threads", "1", "--json", "--dir", dir], signalAfter: 1.5)
+        let run = try Self.cascade(["--n", "2", "--m", "10", "--target", "1.02", "--threads", "1", "--json", "--dir", dir], signalAfter: 1.5)
         #expect(run.exitCode == 75, "\(run)")
         let json = try #require(run.json, "one JSON object on stdout: \(run)")
         #expect(json["interrupted"] as? Bool == true && json["proven"] as? Bool == false)
