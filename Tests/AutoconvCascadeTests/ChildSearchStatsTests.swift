@@ -77,7 +77,23 @@ struct SplitQuadraticTests {
                 let counts = try engine.expand(job, survivors: { survivors += $0 }, stop: { false }, progress: nil)
                 results.append((counts, survivors))
             }
-            #expect(results[0].0 == results[1].0, "threads \(threads): \(results[0].0.stats!.values) vs \(results[1].0.stats!.values)")
+            let (plain, quadratic) = (results[0].0, results[1].0)
+            if threads == 1 {
+                #expect(plain == quadratic, "\(plain.stats!.values) vs \(quadratic.stats!.values)")
+            } else {
+                // With several threads each worker's hot window depends on which units it ran
+                // before, so `sweeps_decided` and `leaves_evaluated` may differ from run to run
+                // (docs/json.md); the counts and every per-depth counter may not.
+                var (a, b) = (plain, quadratic)
+                (a.stats, b.stats) = (nil, nil)
+                #expect(a == b)
+                for kind in ChildSearchStats.Kind.allCases {
+                    for depth in 0..<plain.stats!.pairs {
+                        #expect(plain.stats![kind, depth] == quadratic.stats![kind, depth], "\(kind) at depth \(depth)")
+                    }
+                }
+                #expect(plain.stats![.leafSweeps] == quadratic.stats![.leafSweeps])
+            }
             #expect(results[0].1 == results[1].1)
             // The quadratic has work to do from d = 8 on (at d = 4 these cases cut no split).
             if child.d >= 8 { #expect(results[1].0.stats!.sum(.splitWindowCuts) > 0) }
