@@ -6,23 +6,26 @@ import TestSupport
 /// `ChildJob.collectStats` (`cascade --stats`) changes no count and no survivor, and its counters
 /// add up: every node is cut once or searched further.
 struct ChildSearchStatsTests {
-    static func levelZeroSurvivors(_ problem: Problem, target: Fraction) throws -> [[Int]] {
-        var all: [[Int]] = []
-        _ = try CPUEngine(threads: 2).prove(try Job(problem: problem), cutoffs: ProveCutoffs(problem: problem, target: target),
-                                             survivors: { all += $0.map(\.composition) }, progress: nil)
-        return all
+    /// The children of `count` level-0 survivors of (n0, m) at `target`, drawn with `seed`.
+    static func childJob(n0: Int, m: Int, target: String, rule: Rule, family: ChildFamily, seed: UInt64,
+                         parents count: Int) throws -> ChildJob {
+        let value = try TargetParser.parse(target)
+        let problem = try Problem(n: n0, m: m, rule: rule)
+        var parents: [[Int]] = []
+        _ = try CPUEngine(threads: 2).prove(try Job(problem: problem), cutoffs: ProveCutoffs(problem: problem, target: value),
+                                             survivors: { parents += $0.map(\.composition) }, progress: nil)
+        var rng = SeededGenerator(seed: seed)
+        parents.shuffle(using: &rng)
+        let child = try problem.nextLevel()
+        return ChildJob(problem: child, cutoffs: ProveCutoffs(problem: child, target: value), deltas: family.deltas,
+                        parents: Array(parents.prefix(count)))
     }
 
     @Test(arguments: [(1, 4, "1", Rule.refined, ChildFamily.relaxed), (1, 6, "1.1", .flat, .relaxed),
                       (2, 3, "1.05", .refined, .relaxed), (2, 4, "1.1", .refined, .exact), (1, 2, "1.3", .refined, .relaxed)])
     func statsChangeNothingAndAddUp(n0: Int, m: Int, target: String, rule: Rule, family: ChildFamily) throws {
-        let value = try TargetParser.parse(target)
-        var parents = try Self.levelZeroSurvivors(try Problem(n: n0, m: m, rule: rule), target: value)
-        var rng = SeededGenerator(seed: UInt64(100 * n0 + m))
-        parents.shuffle(using: &rng)
-        parents = Array(parents.prefix(12))
-        let child = try Problem(n: 2 * n0, m: m, rule: rule)
-        var job = ChildJob(problem: child, cutoffs: ProveCutoffs(problem: child, target: value), deltas: family.deltas, parents: parents)
+        var job = try Self.childJob(n0: n0, m: m, target: target, rule: rule, family: family, seed: UInt64(100 * n0 + m), parents: 12)
+        let child = job.problem
         for threads in [1, 2] {
             let engine = CPUEngine(threads: threads)
             var plain: [[Int]] = [], counted: [[Int]] = []
@@ -60,13 +63,9 @@ struct SplitQuadraticTests {
                       (2, 3, "1.05", .refined, .relaxed), (2, 4, "1.1", .refined, .exact), (1, 2, "1.3", .refined, .relaxed),
                       (2, 5, "1.02", .flat, .relaxed), (1, 9, "1.15", .refined, .relaxed), (2, 2, "0.95", .refined, .relaxed)])
     func quadraticsChangeNoDecision(n0: Int, m: Int, target: String, rule: Rule, family: ChildFamily) throws {
-        let value = try TargetParser.parse(target)
-        var parents = try ChildSearchStatsTests.levelZeroSurvivors(try Problem(n: n0, m: m, rule: rule), target: value)
-        var rng = SeededGenerator(seed: UInt64(31 * n0 + m))
-        parents.shuffle(using: &rng)
-        parents = Array(parents.prefix(16))
-        let child = try Problem(n: 2 * n0, m: m, rule: rule)
-        var job = ChildJob(problem: child, cutoffs: ProveCutoffs(problem: child, target: value), deltas: family.deltas, parents: parents)
+        var job = try ChildSearchStatsTests.childJob(n0: n0, m: m, target: target, rule: rule, family: family,
+                                                     seed: UInt64(31 * n0 + m), parents: 16)
+        let child = job.problem
         job.collectStats = true
         for threads in [1, 2] {
             var results: [(ChildCounts, [[Int]])] = []
