@@ -135,10 +135,10 @@ enum AtomicFile {
         return lstat(path, &info) == 0 ? UInt64(info.st_size) : 0
     }
 
-    /// Whether `path` is a directory (following a symbolic link to one).
-    static func isDirectory(_ path: String) -> Bool {
+    /// Whether `path` is a directory (by default following a symbolic link to one).
+    static func isDirectory(_ path: String, followingLinks: Bool = true) -> Bool {
         var info = stat()
-        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+        return (followingLinks ? stat(path, &info) : lstat(path, &info)) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
 
     /// Names of the entries of a directory (without "." and "..").

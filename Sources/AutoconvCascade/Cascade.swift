@@ -4,6 +4,11 @@ import AutoconvCore
 /// batch, and `autoconv cascade --resume` continues from there with identical final counts.
 public struct CascadeInterrupted: Error, Equatable {
     public let directory: String
+    /// The shard that was interrupted, for a shard process.
+    public var shard: Shard? = nil
+
+    /// The command that continues the interrupted work.
+    public var resumeCommand: String { "autoconv cascade --resume \(directory)" + (shard.map { " --shard \($0)" } ?? "") }
 }
 
 /// The outcome of a cascade that ran to its end.
@@ -14,6 +19,9 @@ public struct CascadeOutcome: Sendable {
     public let provenAtD: Int?
     /// The last level's survivor file.
     public let lastLevelFile: String
+    /// Stopped after a level by `stopAfterLevel` while the run goes on (neither proven nor at
+    /// its final level): no verdict.
+    public let paused: Bool
 }
 
 /// What the driver reports while it works (on the thread that called `run`).
@@ -50,6 +58,9 @@ public final class Cascade {
     public var sortMemory = 256 << 20
     /// Whether child levels collect `ChildSearchStats` (`cascade --stats`).
     public var collectStats = false
+    /// Stop once the level in progress is finished (`cascade --one-level`), with the next one
+    /// opened: how a Slurm pipeline runs one level per job.
+    public var stopAfterLevel = false
     /// The child search's counters by level, for the batches this process ran (a resumed run
     /// counts only what it ran after resuming); empty unless `collectStats`.
     public private(set) var stats: [Int: ChildSearchStats] = [:]
@@ -66,42 +77,61 @@ public final class Cascade {
 
     var parameters: CascadeParameters { directory.parameters }
 
+    /// Runs the cascade to its end (or, with `stopAfterLevel`, to the end of the level in
+    /// progress). A level whose shards have been run (`runShard`) is merged from them.
     public func run() throws -> CascadeOutcome {
+        precondition(!directory.isShared, "a run opened for shards only runs shards")
         if directory.state.outcome != .running, let last = directory.state.finished.last {
             // A finished run reports again; its last survivor file must still be intact.
             _ = try SurvivorReader(path: directory.levelFile(last.level))
         }
         while directory.state.outcome == .running {
             let level = directory.state.level
-            if level == 0 { try runFirstLevel() } else { try runChildLevel(level) }
+            if directory.state.position == 0, let plan = try directory.shardPlan() { try directory.adoptShards(plan) }
+            try work(directory)
             try finishLevel(level)
+            if stopAfterLevel { break }
         }
         let levels = directory.state.finished
         let proven = directory.state.outcome == .proven
         return CascadeOutcome(levels: levels, proven: proven, provenAtD: proven ? levels.last?.d : nil,
-                              lastLevelFile: directory.levelFile(levels.count - 1))
+                              lastLevelFile: directory.levelFile(levels.count - 1),
+                              paused: directory.state.outcome == .running)
     }
 
-    private func sorter(_ level: Int) -> SurvivorSorter {
-        SurvivorSorter(directory: directory.path, prefix: directory.runPrefix(level),
-                       header: directory.survivorHeader(level), memoryLimit: sortMemory,
-                       runs: directory.state.runs.map { directory.path + "/" + $0 },
-                       nextRun: directory.state.nextRun)
+    /// Runs shard `shard` of the level in progress (`directory` opened with
+    /// `RunDirectory(sharingWithShards:)`) to its end, or reports it again when it is done.
+    /// Its result is partial: `cascade --resume` merges the level once every shard is done.
+    public func runShard(_ shard: Shard) throws -> ShardDirectory {
+        precondition(directory.isShared, "a shard runs beside other shards, on a run opened for them")
+        let book = try ShardDirectory(run: directory, shard: shard)
+        do {
+            if !book.isDone {
+                try work(book)
+                try book.finish()
+            }
+        } catch var interrupted as CascadeInterrupted {
+            interrupted.shard = shard
+            throw interrupted
+        }
+        return book
+    }
+
+    private func work(_ book: LevelBook) throws {
+        if book.level == 0 { try runFirstLevel(book) } else { try runChildLevel(book) }
     }
 
     private func cutoffs(_ level: Int) -> ProveCutoffs { ProveCutoffs(problem: problems[level], target: parameters.target) }
 
     /// Level 0: `prove` over rank ranges.
-    private func runFirstLevel() throws {
-        let job = try Job(problem: problems[0])
-        let total = job.range.count
-        let sorter = sorter(0)
+    private func runFirstLevel(_ book: LevelBook) throws {
+        let sorter = book.sorter(memoryLimit: sortMemory)
         let cutoffs = cutoffs(0)
         var size: UInt64 = 1 << 16
-        events(.levelStarted(level: 0, d: problems[0].d, parents: total))
-        while directory.state.position < total {
+        events(.levelStarted(level: 0, d: problems[0].d, parents: book.end - book.first))
+        while book.progress.position < book.end {
             if stop() { throw CascadeInterrupted(directory: directory.path) }
-            let lower = directory.state.position, upper = lower + min(size, total - lower)
+            let lower = book.progress.position, upper = lower + min(size, book.end - lower)
             let started = clock.now
             let counts = try engine.prove(Job(problem: problems[0], range: RankRange(lower, upper)), cutoffs: cutoffs,
                                            survivors: { batch in for s in batch { try sorter.add(s.composition) } },
@@ -111,33 +141,34 @@ public final class Cascade {
             childCounts.asymmetryPruned = UInt128(counts.asymmetryPruned)
             childCounts.testPruned = UInt128(counts.testPruned)
             childCounts.survivors = UInt128(counts.survivors)
-            let elapsed = try checkpoint(sorter, counts: childCounts, range: lower..<upper, started: started)
+            let elapsed = try checkpoint(book, sorter, counts: childCounts, range: lower..<upper, started: started)
             size = adapt(size, seconds: elapsed, minimum: 1 << 10, maximum: 1 << 32)
-            events(.progress(level: 0, done: upper, total: total, children: directory.state.current.children,
-                             seconds: directory.state.current.seconds))
+            reportProgress(book)
         }
     }
 
     /// Level ≥ 1: expand the previous level's survivors.
-    private func runChildLevel(_ level: Int) throws {
+    private func runChildLevel(_ book: LevelBook) throws {
+        let level = book.level
         let parents = try SurvivorReader(path: directory.levelFile(level - 1))
-        guard parents.header == directory.survivorHeader(level - 1) else {
+        guard parents.header == directory.survivorHeader(level - 1), parents.count >= book.end else {
             throw CoreError.badInput("survivor file '\(parents.path)' belongs to another run or level")
         }
-        let total = parents.count
-        try parents.skip(directory.state.position)
-        let sorter = sorter(level)
+        try parents.skip(book.progress.position)
+        let sorter = book.sorter(memoryLimit: sortMemory)
         let cutoffs = cutoffs(level)
         var size: UInt64 = 4
+        let (first, total) = (book.first, book.end - book.first)
         events(.levelStarted(level: level, d: problems[level].d, parents: total))
-        while directory.state.position < total {
+        while book.progress.position < book.end {
             if stop() { throw CascadeInterrupted(directory: directory.path) }
             var batch: [[Int]] = []
-            while UInt64(batch.count) < min(size, total - directory.state.position), let parent = try parents.next() {
+            while UInt64(batch.count) < min(size, book.end - book.progress.position), let parent = try parents.next() {
                 batch.append(parent)
             }
             let started = clock.now
-            let position = directory.state.position
+            let position = book.progress.position
+            let before = book.progress.current
             var counts: ChildCounts
             var job = ChildJob(problem: problems[level], cutoffs: cutoffs, deltas: parameters.family.deltas, parents: batch)
             job.collectStats = collectStats
@@ -147,9 +178,8 @@ public final class Cascade {
                     survivors: { for child in $0 { try sorter.add(child) } },
                     stop: stop,
                     progress: { [self] done in
-                        events(.progress(level: level, done: position + UInt64(done), total: total,
-                                         children: directory.state.current.children,
-                                         seconds: directory.state.current.seconds + seconds(since: started)))
+                        events(.progress(level: level, done: position - first + UInt64(done), total: total,
+                                         children: before.children, seconds: before.seconds + seconds(since: started)))
                     })
             } catch is BatchStopped {
                 throw CascadeInterrupted(directory: directory.path)
@@ -158,40 +188,26 @@ public final class Cascade {
                 if stats[level] == nil { stats[level] = batchStats } else { stats[level]!.merge(batchStats) }
                 counts.stats = nil
             }
-            let elapsed = try checkpoint(sorter, counts: counts, range: position..<(position + UInt64(batch.count)), started: started)
+            let elapsed = try checkpoint(book, sorter, counts: counts, range: position..<(position + UInt64(batch.count)), started: started)
             size = adapt(size, seconds: elapsed, minimum: 1, maximum: 1 << 16)
-            events(.progress(level: level, done: directory.state.position, total: total,
-                             children: directory.state.current.children, seconds: directory.state.current.seconds))
+            reportProgress(book)
         }
     }
 
-    /// Makes the batch of ranks or parents `range` durable: its survivors as a run, its ledger
-    /// entry, then the state that counts it. Returns the batch's seconds.
-    private func checkpoint(_ sorter: SurvivorSorter, counts: ChildCounts, range: Range<UInt64>,
+    /// Makes the batch of ranks or parents `range` durable (`LevelBook.record`). Returns the
+    /// batch's seconds.
+    private func checkpoint(_ book: LevelBook, _ sorter: SurvivorSorter, counts: ChildCounts, range: Range<UInt64>,
                             started: ContinuousClock.Instant) throws -> Double {
         try sorter.flush()
         let elapsed = seconds(since: started)
-        guard let ledger = directory.ledger, let total = directory.state.current.counts.adding(counts) else {
-            throw CoreError.failure("level \(directory.state.level): no ledger, or its counts overflow 128 bits")
-        }
-        try ledger.append(Ledger.Entry(first: range.lowerBound, end: range.upperBound, counts: counts))
-        directory.state.ledgers[directory.state.level] = ledger.mark
-        directory.state.current.counts = total
-        directory.state.current.seconds += elapsed
-        directory.state.position = range.upperBound
-        directory.state.runs = sorter.runs.map { String($0.split(separator: "/").last!) }
-        directory.state.nextRun = sorter.nextRun
-        try directory.save()
-        removeUnlisted(sorter)
+        try book.record(counts, range: range, seconds: elapsed, sorter: sorter)
         return elapsed
     }
 
-    /// Runs merged away by `flush` are deleted only after the state stops listing them.
-    private func removeUnlisted(_ sorter: SurvivorSorter) {
-        let listed = Set(directory.state.runs)
-        for name in AtomicFile.list(directory.path) where name.contains(".run-") && !name.hasSuffix(".tmp") && !listed.contains(name) {
-            AtomicFile.remove(directory.path + "/" + name)
-        }
+    private func reportProgress(_ book: LevelBook) {
+        let p = book.progress
+        events(.progress(level: book.level, done: p.position - book.first, total: book.end - book.first,
+                         children: p.current.children, seconds: p.current.seconds))
     }
 
     /// Merges the level's runs into its survivor file, counts orbits, and records the summary.
@@ -244,6 +260,7 @@ public final class Cascade {
         directory.state.nextRun = 0
         try directory.save()
         for path in runs { AtomicFile.remove(path) }
+        directory.removeShardSurvivors(level)
         events(.levelFinished(summary))
     }
 

@@ -68,7 +68,8 @@ extension RunDirectory {
                 throw bad("position \(s.position) is past the \(space(level)) \(level == 0 ? "ranks" : "parents") of level \(level)")
             }
             guard s.ledgers.count == level + 1 else { throw bad("it has \(s.ledgers.count) ledger lines for levels 0…\(level)") }
-            let ledger = try Ledger.open(path: ledgerFile(level), mark: s.ledgers[level], cutExtra: true)
+            // A run opened for shards is never written: a half-written batch there is an error.
+            let ledger = try Ledger.open(path: ledgerFile(level), mark: s.ledgers[level], cutExtra: !isShared)
             try checkLedger(ledger, level: level, covering: UInt128(s.position), summing: s.current.counts, bad)
             try checkRuns(level: level, bad)
             return ledger

@@ -33,6 +33,8 @@ public final class RunDirectory {
     var ledger: Ledger?
     /// The run's settings, as `saveSettings` last wrote them (empty if it never did).
     public private(set) var settings: [String: String] = [:]
+    /// Opened for shard processes (`init(sharingWithShards:)`): locked shared, never written.
+    public let isShared: Bool
     private let lock: RunLock
 
     static let manifestHeader = "autoconv-cascade-run 2"
@@ -43,14 +45,29 @@ public final class RunDirectory {
     /// locked for the life of this object. A path that is not a directory, a run of another
     /// binary or other parameters, or a damaged or inconsistent run is a one-line `badInput`;
     /// a directory this call created is removed again when it fails.
-    public init(path: String, parameters: CascadeParameters?, binaryVersion: String) throws {
+    public convenience init(path: String, parameters: CascadeParameters?, binaryVersion: String) throws {
+        try self.init(path: path, parameters: parameters, binaryVersion: binaryVersion, shared: false)
+    }
+
+    /// Opens an existing run for a shard process: locked shared (other shards may hold it too,
+    /// a process that merges or runs a level whole may not), checked like any open, and never
+    /// written; the shard keeps everything it writes in its own directory (`ShardDirectory`).
+    public convenience init(sharingWithShards path: String, binaryVersion: String) throws {
+        guard AtomicFile.isDirectory(path), AtomicFile.exists(path + "/manifest") else {
+            throw CoreError.badInput("'\(path)' is not a cascade run directory (\(AtomicFile.exists(path) ? "no manifest" : "it does not exist"))")
+        }
+        try self.init(path: path, parameters: nil, binaryVersion: binaryVersion, shared: true)
+    }
+
+    private init(path: String, parameters: CascadeParameters?, binaryVersion: String, shared: Bool) throws {
         self.path = path
+        isShared = shared
         let exists = AtomicFile.exists(path)
         guard !exists || AtomicFile.isDirectory(path) else {
             throw CoreError.badInput("'\(path)' exists and is not a directory")
         }
         if exists && AtomicFile.exists(path + "/manifest") {
-            lock = try RunLock(directory: path)
+            lock = try RunLock(directory: path, shared: shared)
             let stored = try RunDirectory.readManifest(path: path, binaryVersion: binaryVersion)
             if let parameters, parameters != stored {
                 throw CoreError.badInput("run directory '\(path)' holds a run with different parameters (\(RunDirectory.describe(stored))): use another --dir, or --resume it")
@@ -66,7 +83,12 @@ public final class RunDirectory {
             settings = try RunDirectory.readSettings(path: path)
             ledger = try checkConsistency()
             // An extension that wrote its manifest but not yet its state (`extend`) is finished.
-            if state.outcome == .notProven && state.finished.count < problems.count { try openNextLevel() }
+            let extending = state.outcome == .notProven && state.finished.count < problems.count
+            guard !shared else {
+                if extending { throw CoreError.badInput("run directory '\(path)' is being extended: resume it once without --shard first") }
+                return
+            }
+            if extending { try openNextLevel() }
             removeStrayFiles()
         } else {
             guard let parameters else {
@@ -159,6 +181,7 @@ public final class RunDirectory {
     public var finishedLevels: [LevelSummary] { state.finished }
 
     func save() throws {
+        precondition(!isShared, "a run opened for shards is never written")
         try AtomicFile.write(state.text, to: path + "/state")
     }
 
@@ -195,13 +218,16 @@ public final class RunDirectory {
             || (name.hasPrefix("level-") && (name.hasSuffix(".surv") || name.hasSuffix(".ledger")))
     }
 
-    /// Deletes temporary files and runs that the state does not list.
+    /// Deletes temporary files and runs that the state does not list, and the survivor files
+    /// that shards of finished levels kept (`Cascade.finishLevel` deletes them; a crash may not
+    /// have let it).
     private func removeStrayFiles() {
         let listed = Set(state.runs)
         for name in AtomicFile.list(path) {
             let stray = name.hasSuffix(".tmp") || (name.contains(".run-") && !listed.contains(name))
             if stray { AtomicFile.remove(path + "/" + name) }
         }
+        for level in state.finished.indices { removeShardSurvivors(level) }
     }
 
     // MARK: Manifest and settings
@@ -256,5 +282,30 @@ public final class RunDirectory {
 
     static func describe(_ p: CascadeParameters) -> String {
         "n=\(p.n0) m=\(p.m) target=\(p.target) rule=\(p.rule.rawValue) max-window=\(p.windows.rawValue) children=\(p.family.rawValue) levels=\(p.finalLevel)"
+    }
+}
+
+extension RunDirectory: LevelBook {
+    var level: Int { state.level }
+    var runsDirectory: String { path }
+    var runsPrefix: String { runPrefix(state.level) }
+    var header: SurvivorFormat.Header { survivorHeader(state.level) }
+    var first: UInt64 { 0 }
+    /// All ranks at level 0, all parents (the previous level's survivors) after it.
+    var end: UInt64 { space(of: state.level) }
+
+    /// The ranks (level 0) or parents (level ≥ 1) of `level`; opening the run checked they fit.
+    func space(of level: Int) -> UInt64 {
+        level == 0 ? try! Job(problem: problems[0]).range.count : UInt64(state.finished[level - 1].survivors)
+    }
+
+    var progress: LevelProgress {
+        get { LevelProgress(position: state.position, current: state.current, runs: state.runs, nextRun: state.nextRun) }
+        set { (state.position, state.current, state.runs, state.nextRun) = (newValue.position, newValue.current, newValue.runs, newValue.nextRun) }
+    }
+
+    func saveProgress() throws {
+        state.ledgers[state.level] = ledger!.mark
+        try save()
     }
 }

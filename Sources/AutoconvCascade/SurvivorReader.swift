@@ -143,8 +143,15 @@ public final class SurvivorReader {
         return record
     }
 
-    /// Skips `k` records.
+    /// Skips `k` records by seeking (the whole file was checked when it was opened), so that a
+    /// shard far into a level starts at once.
     public func skip(_ k: UInt64) throws {
-        for _ in 0..<k { _ = try next() }
+        guard k <= count - read else { throw CoreError.badInput("survivor file '\(path)' has \(count) records, not \(read + k)") }
+        read += k
+        buffer = []
+        position = 0
+        guard fseeko(file, off_t(SurvivorFormat.headerSize) + off_t(read) * off_t(recordSize), SEEK_SET) == 0 else {
+            throw CoreError.failure("cannot seek in '\(path)': \(String(cString: strerror(errno)))")
+        }
     }
 }

@@ -11,12 +11,13 @@ import Darwin
 
 /// Exit codes, decided here and nowhere else:
 /// 0 success (and `prove`: proven), 1 `prove`: survivors remain (`verify`: not verified), 2 bad input, 3 other failures,
-/// 75 `cascade`: interrupted, resumable.
+/// 4 `cascade --one-level`: the level finished and the run goes on, 75 `cascade`: interrupted, resumable.
 enum ExitStatus {
     static let notProven: Int32 = 1
     static let notVerified: Int32 = 1
     static let badInput: Int32 = 2
     static let failure: Int32 = 3
+    static let paused: Int32 = 4
     static let interrupted: Int32 = InterruptSignal.exitCode
 }
 
@@ -25,6 +26,9 @@ struct NotProven: Error {}
 
 /// Thrown by `verify` after printing `NOT VERIFIED: reason`.
 struct NotVerified: Error {}
+
+/// Thrown by `cascade --one-level` after printing its finished levels, when the run goes on.
+struct Paused: Error {}
 
 @main
 struct Autoconv: ParsableCommand {
@@ -77,8 +81,10 @@ struct Autoconv: ParsableCommand {
             return ExitStatus.notProven
         case is NotVerified:
             return ExitStatus.notVerified
+        case is Paused:
+            return ExitStatus.paused
         case let interrupted as CascadeInterrupted:
-            Terminal.err("autoconv: interrupted; resume with: autoconv cascade --resume \(interrupted.directory)")
+            Terminal.err("autoconv: interrupted; resume with: \(interrupted.resumeCommand)")
             return ExitStatus.interrupted
         case CoreError.badInput(let message):
             Terminal.err("autoconv: error: \(message)")

@@ -22,8 +22,14 @@ struct CascadeCommand: ParsableCommand {
             into its relaxed children (Δ ∈ {0,1}, oriented survivors). Exit 0: proven (no survivors \
             at some level); 1: survivors remain at the last level, or --children exact (never a \
             proof); 2: bad input, or a run directory that is damaged, inconsistent or in use by \
-            another process; 75: interrupted by SIGINT/SIGTERM, resume with --resume RUN_DIR (which \
-            keeps the run's backend, device and threads unless they are given again).
+            another process; 4: --one-level finished a level and the run goes on; 75: interrupted by \
+            SIGINT/SIGTERM, resume with --resume RUN_DIR (which keeps the run's backend, device and \
+            threads unless they are given again).
+
+            A level can be spread over processes or cluster nodes: `--resume RUN --shard r/M` runs \
+            shard r of M of the level in progress in RUN/level-L.shard-r-of-M (exit 0 when done, a \
+            partial result); `--resume RUN` then merges the level from its shards, byte for byte the \
+            level a single process computes, and goes on (`scripts/slurm/cascade.sh` does this per level).
             """)
 
     @Option(help: "Level-0 n: d = 2n bins.")
@@ -53,6 +59,15 @@ struct CascadeCommand: ParsableCommand {
 
     @Option(help: "Continue the run in this directory: its parameters, and its backend, device and threads unless given again.")
     var resume: String?
+
+    @Option(help: ArgumentHelp(
+        "With --resume: run only shard r of M of the level in progress (e.g. 3/8), or 'auto': the Slurm array task.",
+        discussion: "Shard r covers the level's parents (ranks at level 0) [⌊N·r/M⌋, ⌊N·(r+1)/M⌋); the first shard records M in RUN/level-L.shards. Its result is partial; --resume RUN without --shard merges the level once every shard is done."),
+        transform: { try ShardRequest(parsing: $0) })
+    var shard: ShardRequest?
+
+    @Flag(name: .customLong("one-level"), help: "Finish the level in progress (merging its shards, if it has any), open the next, and stop (exit 4 while the run goes on).")
+    var oneLevel = false
 
     @Option(help: "Print the K last-level survivors with the smallest test values when not proven.")
     var show: Int = 5
@@ -96,7 +111,14 @@ struct CascadeCommand: ParsableCommand {
         // Before any directory exists, so that a signal never ends the process with a
         // directory half made: it is seen at the first batch, and the run stops resumable.
         InterruptSignal.install()
-        if let resume { try resumeRun(resume) } else { try newRun() }
+        if let shard {
+            guard let resume else { throw CoreError.badInput("--shard runs a shard of an existing run: give --resume RUN_DIR (create the run first, e.g. with --one-level)") }
+            try runShard(shard, of: resume)
+        } else if let resume {
+            try resumeRun(resume)
+        } else {
+            try newRun()
+        }
     }
 
     /// Everything is validated, and the backend chosen, before a directory is created; a
@@ -128,10 +150,7 @@ struct CascadeCommand: ParsableCommand {
     /// deeper `--levels` or `--max-d` extends it (a run that ended not proven goes on to the
     /// new final level, with the files a run with that limit from the start would have).
     private func resumeRun(_ path: String) throws {
-        let parametersGiven = [n != nil, m != nil, target != nil, rules.given, children != nil, dir != nil, plan]
-        guard !parametersGiven.contains(true) else {
-            throw CoreError.badInput("--resume takes its parameters from its run directory: drop --n, --m, --target, --rule, --max-window, --children, --dir and --plan (only a deeper --levels or --max-d may be given, to extend it)")
-        }
+        try refuseParameters()
         let directory = try RunDirectory(path: path, parameters: nil, binaryVersion: Self.binaryVersion)
         let extended = try finalLevel(of: directory.parameters.n0).map {
             try directory.extended(toFinalLevel: $0)
@@ -148,6 +167,66 @@ struct CascadeCommand: ParsableCommand {
         if settings != stored { try directory.saveSettings(settings.pairs) }
         let outcome = try execute(directory, engine: engine, settings: settings)
         try report(outcome.0, stats: outcome.1, directory: directory, engine: engine)
+    }
+
+    private func refuseParameters() throws {
+        let parametersGiven = [n != nil, m != nil, target != nil, rules.given, children != nil, dir != nil, plan]
+        guard !parametersGiven.contains(true) else {
+            throw CoreError.badInput("--resume takes its parameters from its run directory: drop --n, --m, --target, --rule, --max-window, --children, --dir and --plan (only a deeper --levels or --max-d may be given, to extend it)")
+        }
+    }
+
+    /// `--resume RUN --shard r/M`: one shard of the level in progress, beside other shard
+    /// processes (the run is opened shared and never written; the shard has its own directory).
+    /// Its report is partial: counts of its part of the level, never a bound or a verdict.
+    private func runShard(_ request: ShardRequest, of path: String) throws {
+        try refuseParameters()
+        guard levels == nil, maxD == nil, !oneLevel, !stats else {
+            throw CoreError.badInput("--shard runs one shard of the level in progress: drop --levels, --max-d, --one-level and --stats (extend the run with --resume alone first)")
+        }
+        let shard = try request.resolved()
+        let directory = try RunDirectory(sharingWithShards: path, binaryVersion: Self.binaryVersion)
+        let settings = given(over: try CascadeSettings(stored: directory.settings, directory: path))
+        try settings.validate()
+        let engine = try makeEngine(settings)
+        Terminal.err("cascade run directory: \(directory.path) (shard \(shard), \(settings.description))")
+        let progress = CascadeProgress()
+        let cascade = try Cascade(directory: directory, engine: engine, stop: { InterruptSignal.isRaised }, events: progress.handle)
+        cascade.checkpointSeconds = settings.checkpointSeconds
+        cascade.sortMemory = settings.sortMemory << 20
+        let book: ShardDirectory
+        do {
+            book = try cascade.runShard(shard)
+            progress.finish()
+        } catch let interrupted as CascadeInterrupted {
+            progress.finish()
+            if json {
+                Terminal.out(JSON.object([("command", .string("cascade")), ("shard", .string(shard.description)), ("partial", .bool(true)),
+                                          ("interrupted", .bool(true)), ("run_dir", .string(directory.path)),
+                                          ("resume_command", .string(interrupted.resumeCommand))]).rendered())
+            }
+            throw interrupted
+        }
+        let s = book.summary, range = book.range
+        let merge = "autoconv cascade --resume \(directory.path)"
+        if json {
+            var fields: [(String, JSON)] = [("command", .string("cascade")), ("shard", .string(shard.description)), ("partial", .bool(true)),
+                                            ("interrupted", .bool(false)), ("level", .int(Int64(s.level))), ("d", .int(Int64(s.d))),
+                                            ("range_first", .count(range.lowerBound)), ("range_end", .count(range.upperBound)),
+                                            ("shard_dir", .string(book.path))]
+            fields += ResultFields.devices(engine)
+            fields += [("version", .string(BuildInfo.version)), ("kernel_hash", .string(BuildInfo.kernelHash)),
+                       ("level_summary", levelJSON(s, stats: nil)), ("run_dir", .string(directory.path)), ("merge_command", .string(merge))]
+            Terminal.out(JSON.object(fields).rendered())
+        } else {
+            Terminal.out("""
+                autoconv cascade shard \(shard) of level \(s.level) (d = \(s.d)): \(s.level == 0 ? "ranks" : "parents") [\(range.lowerBound), \(range.upperBound))
+                backend           \(engine.name): \(engine.deviceDescription)
+                shard directory   \(book.path)
+                \(CascadeProgress.line(s))
+                partial result: this shard alone proves nothing; once all \(shard.count) shards are done, merge the level with \(merge)
+                """)
+        }
     }
 
     /// `base` with every run setting given on the command line in its place.
@@ -190,6 +269,7 @@ struct CascadeCommand: ParsableCommand {
         cascade.checkpointSeconds = settings.checkpointSeconds
         cascade.sortMemory = settings.sortMemory << 20
         cascade.collectStats = stats
+        cascade.stopAfterLevel = oneLevel
         do {
             let outcome = try cascade.run()
             progress.finish()
@@ -208,6 +288,7 @@ struct CascadeCommand: ParsableCommand {
 
     /// Prints the result; throws `NotProven` (exit 1) unless a sound run proved its target.
     private func report(_ outcome: CascadeOutcome, stats: [Int: ChildSearchStats], directory: RunDirectory, engine: Engine) throws {
+        if outcome.paused { try reportPaused(outcome, stats: stats, directory: directory, engine: engine) }
         let parameters = directory.parameters
         let problems = try parameters.problems()
         let last = outcome.levels.last!
@@ -251,6 +332,25 @@ struct CascadeCommand: ParsableCommand {
             Terminal.out(text)
         }
         if !proven { throw NotProven() }
+    }
+
+    /// `--one-level` stopped after a level and the run goes on: its levels so far, no verdict;
+    /// throws `Paused` (exit 4).
+    private func reportPaused(_ outcome: CascadeOutcome, stats: [Int: ChildSearchStats], directory: RunDirectory, engine: Engine) throws {
+        let next = outcome.levels.count
+        let continueCommand = "autoconv cascade --resume \(directory.path)"
+        if json {
+            var fields = summaryFields(directory, levels: outcome.levels, stats: stats, engine: engine)
+            fields += [("interrupted", .bool(false)), ("paused", .bool(true)), ("next_level", .int(Int64(next))),
+                       ("proven", .bool(false)), ("proven_at_d", .null), ("continue_command", .string(continueCommand))]
+            Terminal.out(JSON.object(fields).rendered())
+        } else {
+            var text = "autoconv cascade  run directory \(directory.path)"
+            for level in outcome.levels { text += "\n" + CascadeProgress.line(level) }
+            text += "\nlevel \(next - 1) finished; the run goes on at level \(next): \(continueCommand) [--shard r/M]"
+            Terminal.out(text)
+        }
+        throw Paused()
     }
 
     /// The JSON fields of a finished or interrupted run, up to its outcome.
