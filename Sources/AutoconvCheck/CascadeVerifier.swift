@@ -7,6 +7,8 @@ import AutoconvCore
 /// and §5, none of the engines' code), streaming the sorted survivor files and binary-searching
 /// them. It takes none of the state's counts on trust:
 ///
+/// - shards (`CascadeShardRecords`): a level computed in shards has all of them, done, each
+///   covering its part, and its ledger is theirs joined;
 /// - coverage (`CascadeCoverage`), always in full: the level's ledger tiles all of its ranks or
 ///   parents, its children are the exact number of relaxed children of those parents, its
 ///   survivors are the file's records from each range, and its sums are the state's counts;
@@ -46,6 +48,8 @@ public struct CascadeVerifier {
         public var parentsSampled: UInt64 = 0
         /// Ledger entries whose coverage and counts were recounted (all of them).
         public var ledgerEntries: Int = 0
+        /// Shards the level was computed in (`CascadeShardRecords`), 0 when computed whole.
+        public var shards: Int = 0
         /// The sampling used at this level, empty when every check was exhaustive.
         public var sampling: [String] = []
 
@@ -130,9 +134,11 @@ public struct CascadeVerifier {
             guard UInt128(file.count) == summary.counts.survivors else {
                 throw Verifier.Rejection(reason: "'\(file.path)' lists \(file.count) survivors, the state says \(summary.counts.survivors)")
             }
-            var coverage = try CascadeCoverage(ledger: try ledger(index, files), level: index,
-                                               space: try previous?.count ?? compositions(classifier))
+            let levelLedger = try ledger(index, files)
+            let space = try previous?.count ?? compositions(classifier)
+            var coverage = try CascadeCoverage(ledger: levelLedger, level: index, space: space)
             var level = LevelReport(level: index, d: 2 * n)
+            level.shards = try CascadeShardRecords.check(directory: directory, level: index, space: space, ledger: levelLedger)
             level.records = file.count
             level.ledgerEntries = coverage.ledger.entries.count
             if let previous {
@@ -143,7 +149,8 @@ public struct CascadeVerifier {
                 try countFirstLevelSurvivors(file, classifier: classifier, coverage: &coverage)
             }
             try coverage.compare(claimed: summary.counts)
-            log("level \(index) (d = \(2 * n)): \(file.count) survivors checked" + (level.exhaustive ? " exhaustively" : "; sampled: " + level.sampling.joined(separator: "; ")) + "; \(level.ledgerEntries) ledger entries cover every \(index == 0 ? "rank" : "parent")")
+            log("level \(index) (d = \(2 * n)): \(file.count) survivors checked" + (level.exhaustive ? " exhaustively" : "; sampled: " + level.sampling.joined(separator: "; ")) + "; \(level.ledgerEntries) ledger entries cover every \(index == 0 ? "rank" : "parent")"
+                + (level.shards > 0 ? ", from \(level.shards) shards whose records agree" : ""))
             report.levels.append(level)
             previous = file
         }
