@@ -98,7 +98,7 @@ struct VerifyCommand: ParsableCommand {
                 .object([("level", .int(Int64(level.level))), ("d", .int(Int64(level.d))), ("records", .count(level.records)),
                          ("space", .count(level.space)), ("space_checked", .count(level.spaceChecked)),
                          ("records_classified", .count(level.recordsClassified)), ("children_classified", .count(level.childrenClassified)),
-                         ("parents_sampled", .count(level.parentsSampled)), ("ledger_entries", .count(level.ledgerEntries)), ("shards", .count(level.shards)),
+                         ("parents_sampled", .count(level.parentsSampled)), ("ledger_entries", .count(level.ledgerEntries)), ("shards", .int(Int64(level.shards))),
                          ("exhaustive", .bool(level.exhaustive)), ("sampling", .array(level.sampling.map { .string($0) }))])
             }
             Terminal.out(JSON.object([
