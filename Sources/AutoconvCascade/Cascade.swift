@@ -58,6 +58,8 @@ public final class Cascade {
     public var sortMemory = 256 << 20
     /// Whether child levels collect `ChildSearchStats` (`cascade --stats`).
     public var collectStats = false
+    /// The kernel hash a finished run's certificate records (`RunCertificate`).
+    public var kernelHash = "none"
     /// Stop once the level in progress is finished (`cascade --one-level`), with the next one
     /// opened: how a Slurm pipeline runs one level per job.
     public var stopAfterLevel = false
@@ -91,6 +93,9 @@ public final class Cascade {
             try work(directory)
             try finishLevel(level)
             if stopAfterLevel { break }
+        }
+        if directory.state.outcome != .running && !AtomicFile.exists(directory.path + "/" + RunCertificate.name) {
+            try RunCertificate.write(directory, kernelHash: kernelHash)
         }
         let levels = directory.state.finished
         let proven = directory.state.outcome == .proven

@@ -11,11 +11,13 @@ import AutoconvCore
 ///
 ///     manifest            parameters and binary version, written once (sealed)
 ///     settings            how the run runs (backend, device, threads, …), not what it computes (sealed)
+///     certificate         once the run has ended: hashes of every result file (sealed, `RunCertificate`)
 ///     state               progress, replaced atomically after every finished batch (sealed, `CascadeState`)
 ///     lock                held (flock) by the process working on the run (`RunLock`)
 ///     level-K.surv        the distinct survivors of level K, sorted (SurvivorFormat)
 ///     level-K.ledger      one line per finished batch of level K (`Ledger`)
 ///     level-K.run-N.surv  sorted runs of the level in progress, listed in `state`
+///     level-K.shards      the split of level K over shards, and level-K.shard-r-of-M/ each shard (`ShardDirectory`)
 ///
 /// The text files are "key value" lines ending in a `sha256` line (`SealedText`). Opening a run
 /// checks every seal and cross-checks the state against the ledgers and the survivor files
@@ -156,6 +158,9 @@ public final class RunDirectory {
     public func extend(to extended: CascadeParameters, binaryVersion: String) throws {
         precondition(extended.finalLevel > parameters.finalLevel && state.outcome != .proven)
         let extendedProblems = try extended.problems()
+        // The run goes on: what it vouched for at its old end is no longer its result.
+        AtomicFile.remove(path + "/" + RunCertificate.name)
+        AtomicFile.syncDirectory(of: path + "/" + RunCertificate.name)
         try AtomicFile.write(RunDirectory.manifestText(extended, binaryVersion: binaryVersion), to: path + "/manifest")
         parameters = extended
         problems = extendedProblems
@@ -214,7 +219,7 @@ public final class RunDirectory {
     }
 
     private static func isRunFileName(_ name: String) -> Bool {
-        ["manifest", "settings", "state", "lock"].contains(name) || name.hasSuffix(".tmp")
+        ["manifest", "settings", "state", "lock", RunCertificate.name].contains(name) || name.hasSuffix(".tmp")
             || (name.hasPrefix("level-") && (name.hasSuffix(".surv") || name.hasSuffix(".ledger")))
     }
 

@@ -23,6 +23,8 @@ struct CascadeRunFiles {
     let position: String
     /// The finished levels in order, as the state claims them.
     let finished: [(level: Int, d: Int, counts: LedgerCounts)]
+    /// The state's `finished …` lines as written, which the certificate repeats.
+    let finishedLines: [String]
     /// The state's `ledger LEVEL ENTRIES LINK` lines, in order.
     let ledgers: [(level: Int, entries: Int, link: String)]
 
@@ -67,6 +69,7 @@ struct CascadeRunFiles {
         }
         var single: [String: String] = [:]
         var finished: [(level: Int, d: Int, counts: LedgerCounts)] = []
+        var finishedLines: [String] = []
         var ledgers: [(level: Int, entries: Int, link: String)] = []
         for line in try sealed("state").split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: false)
@@ -76,6 +79,7 @@ struct CascadeRunFiles {
                 guard fields.count == 13, let level = Int(fields[1]), let d = Int(fields[2]),
                       let counts = LedgerCounts(fields[3...9]) else { throw malformed(line) }
                 finished.append((level, d, counts))
+                finishedLines.append(String(line))
             case "ledger":
                 guard fields.count == 4, let level = Int(fields[1]), let entries = Int(fields[2]), entries >= 0,
                       SealedText.isDigest(fields[3]) else { throw malformed(line) }
@@ -92,6 +96,6 @@ struct CascadeRunFiles {
         }
         return CascadeRunFiles(n0: n0, m: m, target: target, rule: rule, maxWindow: maxWindow, family: family,
                                finalLevel: finalLevel, outcome: outcome, level: level, position: position,
-                               finished: finished, ledgers: ledgers)
+                               finished: finished, finishedLines: finishedLines, ledgers: ledgers)
     }
 }

@@ -7,6 +7,8 @@ import AutoconvCore
 /// and §5, none of the engines' code), streaming the sorted survivor files and binary-searching
 /// them. It takes none of the state's counts on trust:
 ///
+/// - the certificate (`CascadeCertificateFile`), last: every result file listed, none added, each
+///   with its SHA-256;
 /// - shards (`CascadeShardRecords`): a level computed in shards has all of them, done, each
 ///   covering its part, and its ledger is theirs joined;
 /// - coverage (`CascadeCoverage`), always in full: the level's ledger tiles all of its ranks or
@@ -60,6 +62,8 @@ public struct CascadeVerifier {
         public var verdict: CheckVerdict
         public var n0 = 0, m = 0
         public var target = "", rule = "", maxWindow = "", family = ""
+        /// The kernel hash the run's certificate records (empty until it is checked).
+        public var kernelHash = ""
         public var levels: [LevelReport] = []
 
         /// Whether every check of every level was exhaustive.
@@ -153,6 +157,10 @@ public struct CascadeVerifier {
                 + (level.shards > 0 ? ", from \(level.shards) shards whose records agree" : ""))
             report.levels.append(level)
             previous = file
+        }
+        if files.outcome != "running" {
+            report.kernelHash = try CascadeCertificateFile.check(directory: directory, files: files)
+            log("certificate: every result file matches its SHA-256 (kernel hash \(report.kernelHash))")
         }
         let last = files.finished.last!
         switch files.outcome {

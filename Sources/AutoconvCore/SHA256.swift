@@ -38,11 +38,16 @@ public struct SHA256: Sendable {
         return copy.state.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * $0)) } }
     }
 
+    /// Lower-case hex digest of everything updated so far.
+    public func hexDigest() -> String {
+        finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
     /// Lower-case hex digest of `bytes`.
     public static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         var hash = SHA256()
         hash.update(bytes)
-        return hash.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        return hash.hexDigest()
     }
 
     private mutating func compress(_ block: ArraySlice<UInt8>) {

@@ -267,6 +267,7 @@ struct CascadeCommand: ParsableCommand {
         let cascade = try Cascade(directory: directory, engine: engine,
                                   stop: { InterruptSignal.isRaised }, events: progress.handle)
         cascade.checkpointSeconds = settings.checkpointSeconds
+        cascade.kernelHash = BuildInfo.kernelHash
         cascade.sortMemory = settings.sortMemory << 20
         cascade.collectStats = stats
         cascade.stopAfterLevel = oneLevel

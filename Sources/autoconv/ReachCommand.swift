@@ -140,6 +140,7 @@ struct ReachCommand: ParsableCommand {
         Terminal.err("reach: proving \(ReachCommand.decimal(step.thousandths)) from n=\(best.n) m=\(best.m) in \(path)")
         let progress = CascadeProgress()
         let cascade = try Cascade(directory: directory, engine: engine, stop: { InterruptSignal.isRaised }, events: progress.handle)
+        cascade.kernelHash = BuildInfo.kernelHash
         let outcome = try cascade.run()
         progress.finish()
         return (outcome, path)

@@ -107,7 +107,7 @@ struct VerifyCommand: ParsableCommand {
                 ("exhaustive", .bool(report.exhaustive)),
                 ("n0", .int(Int64(report.n0))), ("m", .int(Int64(report.m))), ("target", .string(report.target)),
                 ("rule", .string(report.rule)), ("max_window", .string(report.maxWindow)), ("children", .string(report.family)),
-                ("seed", .count(seed)), ("levels", .array(levels)),
+                ("kernel_hash", .string(report.kernelHash)), ("seed", .count(seed)), ("levels", .array(levels)),
             ]).rendered())
         } else {
             Terminal.out(verdict.line)

@@ -68,6 +68,29 @@ struct CascadeShardVerifyTests {
         #expect(CascadeVerifyTests.reason(CascadeVerifyTests.verdict(replanned)).contains("is not one of the 2 shards"))
     }
 
+    /// The certificate (issue 11 §3) lists every result file with its SHA-256: a shard state
+    /// changed where no other check looks (its seconds), and resealed, fails by name; so does a
+    /// missing certificate.
+    @Test func theCertificateVouchesForEveryResultFile() throws {
+        let certificate = try String(contentsOfFile: "\(Self.sharded)/certificate", encoding: .utf8)
+        for name in ["manifest", "level-1.surv", "level-1.ledger", "level-1.shards", "level-1.shard-2-of-3/state", "level-1.shard-2-of-3/ledger"] {
+            #expect(certificate.contains(" \(name)\n"), "\(name) is not listed")
+        }
+        let retimed = try CascadeVerifyTests.copy(Self.sharded)
+        try RunFiles.reseal("\(retimed)/level-1.shard-0-of-3/state") { lines in
+            lines = lines.map { line in
+                guard line.hasPrefix("current ") else { return line }
+                var fields = line.split(separator: " ").map(String.init)
+                fields[11] = "1234.5"
+                return fields.joined(separator: " ")
+            }
+        }
+        #expect(CascadeVerifyTests.reason(CascadeVerifyTests.verdict(retimed)) == "'\(retimed)/level-1.shard-0-of-3/state' does not match its SHA-256 in '\(retimed)/certificate' (altered after the run ended)")
+        let uncertified = try CascadeVerifyTests.copy(Self.sharded)
+        try FileManager.default.removeItem(atPath: "\(uncertified)/certificate")
+        #expect(CascadeVerifyTests.reason(CascadeVerifyTests.verdict(uncertified)).hasPrefix("'\(uncertified)/certificate' is missing"))
+    }
+
     @Test func aShardIsPartialAndNeedsARun() throws {
         let noRun = try Self.cascade(["--shard", "0/2"])
         #expect(noRun.exitCode == 2 && noRun.stderr.contains("--shard runs a shard of an existing run"), "\(noRun)")
