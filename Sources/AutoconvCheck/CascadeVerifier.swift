@@ -98,10 +98,15 @@ public struct CascadeVerifier {
     /// Checks the run. `sample` (default 1000) is the size of every random sample taken where a
     /// check is too large to be exhaustive; `log` sees one line per step. Every defect, a file
     /// that cannot be read included, ends in the report's verdict.
-    public func verify(sample: Int = 1000, seed: UInt64 = 0, log: (String) -> Void = { _ in }) -> Report {
+    ///
+    /// With `part` r/M, only part r of each expensive re-derivation is done (ranks or parents, and
+    /// records, in the pieces `RankRange.piece` gives; its exhaustive limits apply to the piece),
+    /// while every cheap check (files, ledgers, coverage, certificate) is done whole; the verdict is
+    /// then `partChecked`, and `merge` joins the M parts (`CascadeVerifyParts`).
+    public func verify(sample: Int = 1000, seed: UInt64 = 0, part: Shard? = nil, log: (String) -> Void = { _ in }) -> Report {
         var report = Report(verdict: .notVerified(reason: "not checked"))
         do {
-            try check(&report, sample: sample, seed: seed, log: log)
+            try check(&report, sample: sample, seed: seed, part: part, log: log)
         } catch let rejection as Verifier.Rejection {
             report.verdict = .notVerified(reason: rejection.reason)
         } catch {
@@ -110,7 +115,13 @@ public struct CascadeVerifier {
         return report
     }
 
-    private func check(_ report: inout Report, sample: Int, seed: UInt64, log: (String) -> Void) throws {
+    /// Part `part`'s share of `n` things, all of them without a part.
+    static func share(_ n: UInt64, _ part: Shard?) -> Range<UInt64> {
+        let piece = RankRange(0, n).piece(part?.index ?? 0, of: part?.count ?? 1)
+        return piece.lower..<piece.upper
+    }
+
+    private func check(_ report: inout Report, sample: Int, seed: UInt64, part: Shard?, log: (String) -> Void) throws {
         let files = try CascadeRunFiles.read(directory: directory)
         (report.n0, report.m, report.target) = (files.n0, files.m, files.target)
         (report.rule, report.maxWindow, report.family) = (files.rule, files.maxWindow, files.family)
@@ -120,7 +131,8 @@ public struct CascadeVerifier {
             throw Verifier.Rejection(reason: "children '\(files.family)' is not the sound relaxed family (method.md §5): not a proof")
         }
         guard !files.finished.isEmpty else { throw Verifier.Rejection(reason: "no level is finished") }
-        var generator = SplitMix64(seed: seed)
+        // Each part draws its own samples.
+        var generator = SplitMix64(seed: part.map { seed &+ UInt64($0.index) &* 0x9E37_79B9_7F4A_7C15 } ?? seed)
         var previous: SortedSurvivorFile?
         for (index, summary) in files.finished.enumerated() {
             let n = files.n0 << index
@@ -147,9 +159,9 @@ public struct CascadeVerifier {
             level.ledgerEntries = coverage.ledger.entries.count
             if let previous {
                 try checkChildLevel(file, parents: previous, classifier: classifier, sample: sample, generator: &generator,
-                                    report: &level, coverage: &coverage)
+                                    report: &level, coverage: &coverage, part: part)
             } else {
-                try checkFirstLevel(file, classifier: classifier, sample: sample, generator: &generator, report: &level)
+                try checkFirstLevel(file, classifier: classifier, sample: sample, generator: &generator, report: &level, part: part)
                 try countFirstLevelSurvivors(file, classifier: classifier, coverage: &coverage)
             }
             try coverage.compare(claimed: summary.counts)
@@ -162,27 +174,40 @@ public struct CascadeVerifier {
             report.kernelHash = try CascadeCertificateFile.check(directory: directory, files: files)
             log("certificate: every result file matches its SHA-256 (kernel hash \(report.kernelHash))")
         }
+        let sampled = report.levels.filter { !$0.exhaustive }.map { "level \($0.level): " + $0.sampling.joined(separator: ", ") }
+            .joined(separator: "; ")
+        guard let part else {
+            report.verdict = try Self.verdict(files, sampled: sampled.isEmpty ? "" : sampled + " (seed \(seed))", log: log)
+            return
+        }
+        // The outcome must still be consistent, but a part says nothing of what follows from it.
+        _ = try Self.verdict(files, sampled: sampled, log: { _ in })
+        log("part \(part): every check of this part passed")
+        report.verdict = .partChecked(part: part.description, sampled: sampled)
+    }
+
+    /// The verdict on a finished run whose every check passed, `sampled` saying what was only
+    /// sampled (empty when everything was exhaustive).
+    static func verdict(_ files: CascadeRunFiles, sampled: String, log: (String) -> Void) throws -> CheckVerdict {
         let last = files.finished.last!
         switch files.outcome {
         case "proven":
             guard last.counts.survivors == 0 else {
                 throw Verifier.Rejection(reason: "the state's outcome is 'proven', but \(last.counts.survivors) survivors remain at d = \(last.d)")
             }
-            if report.exhaustive {
+            if sampled.isEmpty {
                 log("result: no composition survives at d = \(last.d), so C >= \(files.target) (method.md §5)")
-                report.verdict = .verified(target: files.target)
-            } else {
-                // Sampled: no bound may be stated, only what was checked.
-                log("result: the last level (d = \(last.d)) is empty, and every sampled check agreed")
-                let sampled = report.levels.filter { !$0.exhaustive }.map { "level \($0.level): " + $0.sampling.joined(separator: ", ") }
-                report.verdict = .spotChecked(sampled: sampled.joined(separator: "; ") + " (seed \(seed))")
+                return .verified(target: files.target)
             }
+            // Sampled: no bound may be stated, only what was checked.
+            log("result: the last level (d = \(last.d)) is empty, and every sampled check agreed")
+            return .spotChecked(sampled: sampled)
         case "not-proven":
             guard files.finished.count == files.finalLevel + 1, last.counts.survivors > 0 else {
                 throw Verifier.Rejection(reason: "the state's outcome is 'not-proven' at level \(last.level), which is not the final level \(files.finalLevel) with survivors")
             }
             log("result: \(last.counts.survivors) survivors remain at the final level (d = \(last.d))")
-            report.verdict = .notProven(survivors: "\(last.counts.survivors)")
+            return .notProven(survivors: "\(last.counts.survivors)")
         default:
             throw Verifier.Rejection(reason: "the run is unfinished (level \(files.level) at position \(files.position)), so it proves nothing yet")
         }
@@ -231,22 +256,25 @@ public struct CascadeVerifier {
     // MARK: Level 0
 
     private func checkFirstLevel(_ file: SortedSurvivorFile, classifier: PlainClassifier, sample: Int,
-                                 generator: inout SplitMix64, report: inout LevelReport) throws {
+                                 generator: inout SplitMix64, report: inout LevelReport, part: Shard?) throws {
         let (d, S) = (classifier.d, classifier.S)
         report.space = try compositions(classifier)
-        if report.space <= exhaustiveLimit {
-            // Both orders are lexicographic, so the plain survivors and the file merge in one pass.
-            var c = PlainCompositions.unrank(0, parts: d, sum: S)!
-            var more = true
-            var fileIndex: UInt64 = 0
+        let ranks = Self.share(report.space, part)
+        if UInt64(ranks.count) <= exhaustiveLimit {
+            // Both orders are lexicographic, so the plain survivors of the ranks and the file's
+            // records from the ranks' first composition on merge in one pass.
+            try file.forEach { _, _ in }   // checks sums and order once
+            guard !ranks.isEmpty else { return }
+            var c = PlainCompositions.unrank(ranks.lowerBound, parts: d, sum: S)!
+            var fileIndex = try file.lowerBound(of: c)
+            var matched: UInt64 = 0
             func nextListed() throws -> [Int]? {
                 guard fileIndex < file.count else { return nil }
                 fileIndex += 1
                 return try file.record(at: fileIndex - 1)
             }
-            try file.forEach { _, _ in }   // checks sums and order once
             var pending = try nextListed()
-            while more {
+            for rank in ranks {
                 if classifier.classify(c) == .survivor {
                     guard let r = pending, r == c else {
                         if let r = pending, r.lexicographicallyPrecedes(c) {
@@ -255,19 +283,24 @@ public struct CascadeVerifier {
                         throw Verifier.Rejection(reason: "level 0 survivor \(c) is missing from '\(file.path)'")
                     }
                     pending = try nextListed()
+                    matched += 1
                 }
                 report.spaceChecked += 1
-                more = PlainCompositions.advance(&c)
+                if rank + 1 < ranks.upperBound { _ = PlainCompositions.advance(&c) }
             }
-            if let r = pending { throw Verifier.Rejection(reason: "level 0 lists \(r), which is not a plain survivor") }
-            report.recordsClassified = file.count
+            // A record left before the next part's first composition is no plain survivor.
+            if let r = pending, ranks.upperBound == report.space
+                || r.lexicographicallyPrecedes(PlainCompositions.unrank(ranks.upperBound, parts: d, sum: S)!) {
+                throw Verifier.Rejection(reason: "level 0 lists \(r), which is not a plain survivor")
+            }
+            report.recordsClassified = matched
             return
         }
         var noTally: [[Int]: UInt64] = [:]
-        let records = try checkRecords(file, classifier: classifier, sample: sample, generator: &generator, report: &report,
-                                       parents: nil, tally: &noTally) { _ in }
-        for _ in 0..<sample {
-            let rank = UInt64.random(in: 0..<report.space, using: &generator)
+        try checkRecords(file, classifier: classifier, sample: sample, generator: &generator, report: &report,
+                         parents: nil, tally: &noTally, part: part) { _ in }
+        for _ in 0..<(ranks.isEmpty ? 0 : sample) {
+            let rank = UInt64.random(in: ranks, using: &generator)
             let c = PlainCompositions.unrank(rank, parts: d, sum: S)!
             let survives = classifier.classify(c) == .survivor
             guard survives == (try file.contains(c)) else {
@@ -276,8 +309,7 @@ public struct CascadeVerifier {
             }
             report.spaceChecked += 1
         }
-        report.sampling.append("\(sample) of \(report.space) compositions at random ranks")
-        if records < file.count { report.sampling.append("\(records) of \(file.count) records classified") }
+        report.sampling.append("\(sample) of \(ranks.count) compositions at random ranks")
     }
 
     /// Counts level 0's records per ledger entry: the records are in rank order, and the records
@@ -298,14 +330,16 @@ public struct CascadeVerifier {
 
     /// Streams `file` once: order and sums (in `forEach`), every record's parent listed in
     /// `parents` (when given; `onParent` sees its index), `tally` counting records per parent of
-    /// interest, and the plain verdict of every record, or of `sample` random ones past
-    /// `exhaustiveLimit`. Returns the number of records classified.
-    @discardableResult
+    /// interest, and the plain verdict of every record of the part, or of `sample` random ones
+    /// past `exhaustiveLimit` (said in the report's sampling).
     private func checkRecords(_ file: SortedSurvivorFile, classifier: PlainClassifier, sample: Int, generator: inout SplitMix64,
-                              report: inout LevelReport, parents: SortedSurvivorFile?, tally: inout [[Int]: UInt64],
-                              onParent: (_ index: UInt64) -> Void) throws -> UInt64 {
+                              report: inout LevelReport, parents: SortedSurvivorFile?, tally: inout [[Int]: UInt64], part: Shard?,
+                              onParent: (_ index: UInt64) -> Void) throws {
+        let mine = Self.share(file.count, part)
         var chosen: Set<UInt64>?
-        if file.count > exhaustiveLimit { chosen = Self.randomIndices(sample, below: file.count, generator: &generator) }
+        if UInt64(mine.count) > exhaustiveLimit {
+            chosen = Set(Self.randomIndices(sample, below: UInt64(mine.count), generator: &generator).map { $0 + mine.lowerBound })
+        }
         var classified: UInt64 = 0
         let level = report.level
         try file.forEach { index, c in
@@ -317,7 +351,7 @@ public struct CascadeVerifier {
                 onParent(parentIndex)
                 tally[t]? += 1
             }
-            if chosen?.contains(index) ?? true {
+            if mine.contains(index) && chosen?.contains(index) ?? true {
                 guard classifier.classify(c) == .survivor else {
                     throw Verifier.Rejection(reason: "level \(level) lists \(c), which is not a plain survivor")
                 }
@@ -325,12 +359,13 @@ public struct CascadeVerifier {
             }
         }
         report.recordsClassified = classified
-        return classified
+        if classified < mine.count { report.sampling.append("\(classified) of \(mine.count) records classified") }
     }
 
     private func checkChildLevel(_ file: SortedSurvivorFile, parents: SortedSurvivorFile, classifier: PlainClassifier, sample: Int,
-                                 generator: inout SplitMix64, report: inout LevelReport, coverage: inout CascadeCoverage) throws {
+                                 generator: inout SplitMix64, report: inout LevelReport, coverage: inout CascadeCoverage, part: Shard?) throws {
         report.space = parents.count
+        let mine = Self.share(parents.count, part)
         let cap: UInt64 = 1 << 40
         var totalChildren: UInt64 = 0
         var allSmall = true
@@ -339,6 +374,7 @@ public struct CascadeVerifier {
                 throw Verifier.Rejection(reason: "level \(report.level - 1) lists \(t), which has 2^128 children or more")
             }
             try coverage.addChildren(exact, ofParent: index)
+            guard mine.contains(index) else { return }
             let k = exact < UInt128(cap) ? UInt64(exact) : cap
             totalChildren = min(cap, totalChildren + k)
             if k > parentChildLimit { allSmall = false }
@@ -349,15 +385,14 @@ public struct CascadeVerifier {
         var order: [UInt64]
         var tally: [[Int]: UInt64] = [:]
         if allParents {
-            order = Array(0..<parents.count)
+            order = Array(mine)
         } else {
-            order = Array(Self.randomIndices(sample, below: parents.count, generator: &generator)).sorted()
+            order = Self.randomIndices(sample, below: UInt64(mine.count), generator: &generator).map { $0 + mine.lowerBound }.sorted()
             order.shuffle(using: &generator)
             for i in order { tally[try parents.record(at: i)] = 0 }
         }
-        let records = try checkRecords(file, classifier: classifier, sample: sample, generator: &generator,
-                                       report: &report, parents: parents, tally: &tally) { coverage.addSurvivor(at: $0) }
-        if records < file.count { report.sampling.append("\(records) of \(file.count) records classified") }
+        try checkRecords(file, classifier: classifier, sample: sample, generator: &generator,
+                         report: &report, parents: parents, tally: &tally, part: part) { coverage.addSurvivor(at: $0) }
 
         for i in order {
             if !allParents && report.childrenClassified >= exhaustiveLimit { break }
@@ -399,8 +434,8 @@ public struct CascadeVerifier {
                 }
             }
         }
-        if report.spaceChecked < parents.count {
-            report.sampling.append("\(report.spaceChecked) of \(parents.count) parents chosen at random (\(totalChildren == cap ? "over 2^40" : "\(totalChildren)") children in all)")
+        if report.spaceChecked < mine.count {
+            report.sampling.append("\(report.spaceChecked) of \(mine.count) parents chosen at random (\(totalChildren == cap ? "over 2^40" : "\(totalChildren)") children in all)")
         }
         if report.parentsSampled > 0 {
             report.sampling.append("\(report.parentsSampled) parents with over \(parentChildLimit) children: \(sample) random children each (patterns left to right, then uniform splits), survivor ⇒ listed")

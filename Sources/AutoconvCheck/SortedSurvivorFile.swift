@@ -126,6 +126,17 @@ final class SortedSurvivorFile {
         try index(of: c) != nil
     }
 
+    /// The index of the first record not before `c` (`count` if none), by binary search (valid
+    /// once `forEach` has checked the order).
+    func lowerBound(of c: [Int]) throws -> UInt64 {
+        var low: UInt64 = 0, high = count
+        while low < high {
+            let middle = low + (high - low) / 2
+            if try record(at: middle).lexicographicallyPrecedes(c) { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
     /// The index of the record `c`, by binary search (valid once `forEach` has checked the order).
     func index(of c: [Int]) throws -> UInt64? {
         var low: UInt64 = 0, high = count

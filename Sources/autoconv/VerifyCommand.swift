@@ -23,6 +23,10 @@ struct VerifyCommand: ParsableCommand {
             nothing survives, `SPOT-CHECKED: …` when ranges were sampled (--sample), `NOT PROVEN: …` when it is \
             consistent but survivors remain, `NOT VERIFIED: reason` otherwise. Exit 0 when verified or \
             spot-checked, 1 when not.
+
+            A cascade run can be checked in parts, e.g. as a Slurm array: `verify RUN --shard r/M` (or auto) \
+            re-derives part r of every level and records it in RUN/verify/part-r-of-M (`PART r/M CHECKED`, \
+            no verdict); `verify RUN --merge` joins all M parts into the verdict.
             """)
 
     @Argument(help: "The certificate folder (from prove --certificate or merge --certificate), or a cascade run directory.")
@@ -30,6 +34,17 @@ struct VerifyCommand: ParsableCommand {
 
     @Option(help: "Certificate: re-enumerate only K ranges chosen at random. Cascade: the size of each random sample where a check is too large to be exhaustive (default 1000).")
     var sample: Int?
+
+    @Option(help: ArgumentHelp("Cascade run: check only part r of M of every level (e.g. 2/8), or 'auto': the Slurm array task; the part is recorded in --parts.",
+                               discussion: "Cheap checks (files, ledgers, coverage, certificate) are done whole by every part; the re-derivation of ranks, parents and records is split. A part states no verdict."),
+            transform: { try ShardRequest(parsing: $0) })
+    var shard: ShardRequest?
+
+    @Flag(help: "Cascade run: join the parts recorded by --shard into the run's verdict.")
+    var merge = false
+
+    @Option(help: "Folder of the parts of --shard and --merge (default: RUN/verify).")
+    var parts: String?
 
     @OptionGroup var output: OutputOptions
 
@@ -45,7 +60,13 @@ struct VerifyCommand: ParsableCommand {
         guard stat(certificate, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
             throw CoreError.badInput("'\(certificate)' is not a folder: give a certificate folder or a cascade run directory")
         }
-        if CascadeVerifier.isRunDirectory(certificate) { return try verifyCascade() }
+        let cascade = CascadeVerifier.isRunDirectory(certificate)
+        guard cascade || (shard == nil && !merge && parts == nil) else {
+            throw CoreError.badInput("--shard, --merge and --parts check cascade run directories in parts; '\(certificate)' is a prove certificate (merge its shards with autoconv merge)")
+        }
+        guard shard == nil || !merge else { throw CoreError.badInput("give --shard (check one part) or --merge (join the parts), not both") }
+        if merge { return try mergeParts() }
+        if cascade { return try verifyCascade() }
         try verifyCertificate()
     }
 
@@ -89,10 +110,17 @@ struct VerifyCommand: ParsableCommand {
     /// The cascade half: text or JSON, ending in the `CheckVerdict` line; exit 0 only for
     /// VERIFIED and SPOT-CHECKED.
     private func verifyCascade() throws {
-        let seed = seed ?? UInt64.random(in: 0...UInt64.max)
+        let part = try shard?.resolved()
+        // The parts of one check must share their seed: a part without --seed takes 0.
+        let seed = seed ?? (part == nil ? UInt64.random(in: 0...UInt64.max) : 0)
         let report = CascadeVerifier(directory: certificate).verify(
-            sample: sample ?? 1000, seed: seed, log: { json ? Terminal.err($0) : Terminal.out($0) })
+            sample: sample ?? 1000, seed: seed, part: part, log: { json ? Terminal.err($0) : Terminal.out($0) })
         let verdict = report.verdict
+        if let part {
+            let folder = parts ?? CascadeVerifyParts.defaultFolder(of: certificate)
+            try CascadeVerifyParts.write(report, part: part, seed: seed, sample: sample ?? 1000, run: certificate, folder: folder)
+            Terminal.err("verify: part \(part) recorded in \(folder); join the parts with autoconv verify \(certificate) --merge")
+        }
         if json {
             let levels: [JSON] = report.levels.map { level in
                 .object([("level", .int(Int64(level.level))), ("d", .int(Int64(level.d))), ("records", .count(level.records)),
@@ -109,6 +137,21 @@ struct VerifyCommand: ParsableCommand {
                 ("rule", .string(report.rule)), ("max_window", .string(report.maxWindow)), ("children", .string(report.family)),
                 ("kernel_hash", .string(report.kernelHash)), ("seed", .count(seed)), ("levels", .array(levels)),
             ]).rendered())
+        } else {
+            Terminal.out(verdict.line)
+        }
+        if !verdict.succeeded { throw NotVerified() }
+    }
+
+    /// `--merge`: the verdict of the parts that `--shard` recorded.
+    private func mergeParts() throws {
+        guard shard == nil, sample == nil, seed == nil else { throw CoreError.badInput("--merge takes the parts' own --sample and --seed: drop them") }
+        let folder = parts ?? CascadeVerifyParts.defaultFolder(of: certificate)
+        let verdict = CascadeVerifyParts.merge(run: certificate, folder: folder, log: { json ? Terminal.err($0) : Terminal.out($0) })
+        if json {
+            Terminal.out(JSON.object([("schema_version", .int(JSON.schemaVersion)), ("command", .string("verify")),
+                                      ("kind", .string("cascade-parts")), ("outcome", .string(verdict.name)),
+                                      ("message", .string(verdict.line)), ("parts", .string(folder))]).rendered())
         } else {
             Terminal.out(verdict.line)
         }
