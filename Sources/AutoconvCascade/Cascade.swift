@@ -222,9 +222,12 @@ public final class Cascade {
         let header = directory.survivorHeader(level)
         let canonical = SurvivorSorter(directory: directory.path, prefix: "level-\(level).run-canonical",
                                        header: header, memoryLimit: sortMemory)
+        // A level adopted from many shards has one run per shard.
+        let reduced = try SurvivorSorter.reduce(runs, directory: directory.path, prefix: "level-\(level).run-reduce", header: header)
+        defer { for path in reduced.made { AtomicFile.remove(path) } }
         let writer = try SurvivorWriter(path: directory.levelFile(level), header: header)
         do {
-            try SurvivorSorter.merge(runs) { child in
+            try SurvivorSorter.merge(reduced.runs) { child in
                 try writer.append(child)
                 try canonical.add(Compositions.isCanonical(child) ? child : Children.reversed(child))
             }

@@ -90,6 +90,28 @@ public final class SurvivorSorter {
         return writer.count
     }
 
+    /// Merges `runs` in groups of `fanIn` into new runs `<prefix>-<N>.surv` in `directory` until at
+    /// most `fanIn` are left, so that a merge of many runs (a level adopted from a thousand
+    /// shards) never opens more files at once than that. Returns the runs to merge and the ones
+    /// made here, for the caller to delete once it is done with them.
+    public static func reduce(_ runs: [String], directory: String, prefix: String, header: SurvivorFormat.Header)
+        throws -> (runs: [String], made: [String]) {
+        var current = runs, made: [String] = []
+        while current.count > fanIn {
+            var next: [String] = []
+            for start in stride(from: 0, to: current.count, by: fanIn) {
+                let group = Array(current[start..<min(start + fanIn, current.count)])
+                guard group.count > 1 else { next += group; continue }
+                let path = "\(directory)/\(prefix)-\(made.count).surv"
+                try merge(group, into: SurvivorWriter(path: path, header: header))
+                made.append(path)
+                next.append(path)
+            }
+            current = next
+        }
+        return (current, made)
+    }
+
     /// Visits the union of sorted runs in order, each distinct record once.
     public static func merge(_ runs: [String], visit: ([Int]) throws -> Void) throws {
         let readers = try runs.map { try SurvivorReader(path: $0) }

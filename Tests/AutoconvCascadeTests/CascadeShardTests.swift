@@ -82,6 +82,19 @@ struct CascadeShardTests {
         #expect(kept == ["ledger", "lock", "state"], "\(kept)")
     }
 
+    /// More shards than `SurvivorSorter.fanIn` (and more than parents: some are empty) merge
+    /// through intermediate runs, which are gone afterwards.
+    @Test func moreShardsThanTheMergeFanInStillGiveTheWholeRunsFiles() throws {
+        let dir = try Self.newRun()
+        for shard in Self.shards(SurvivorSorter.fanIn + 4) { try Self.runShard(dir, shard) }
+        _ = try Self.oneLevel(dir)
+        for shard in Self.shards(3 * SurvivorSorter.fanIn) { try Self.runShard(dir, shard) }
+        #expect(try RunFixtures.counts(RunFixtures.resume(dir)) == RunFixtures.openCounts)
+        Self.expectSameFiles(dir, as: RunFixtures.notProven, levels: 2)
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".run-") }
+        #expect(left.isEmpty, "\(left)")
+    }
+
     @Test func aShardStoppedMidwayResumesAndTheMergeIsStillIdentical() throws {
         let dir = try Self.newRun()
         _ = try Self.oneLevel(dir)
@@ -97,7 +110,16 @@ struct CascadeShardTests {
         }
         let merge = Self.refusal { _ = try Self.oneLevel(dir) }
         #expect(merge?.contains("shards 0/2 are missing or unfinished") == true, "\(merge ?? "merged")")
+        // As if killed (SIGKILL) just after its next batch's ledger line and sorted run were
+        // written but before its state: both are dropped on resume.
+        let shardDirectory = "\(dir)/level-1.shard-0-of-2"
+        let ledger = try FileHandle(forWritingTo: URL(fileURLWithPath: shardDirectory + "/ledger"))
+        try ledger.seekToEnd()
+        try ledger.write(contentsOf: Data("batch 6 7 1 2 0 100 0 100 0 \(String(repeating: "0", count: 64))\n".utf8))
+        try ledger.close()
+        try FileManager.default.copyItem(atPath: "\(RunFixtures.notProven)/level-1.surv", toPath: shardDirectory + "/run-99.surv")
         #expect(try Self.runShard(dir, try Shard(index: 0, count: 2)).isDone)
+        #expect(!FileManager.default.fileExists(atPath: shardDirectory + "/run-99.surv"))
         #expect(try RunFixtures.counts(RunFixtures.resume(dir)) == RunFixtures.openCounts)
         Self.expectSameFiles(dir, as: RunFixtures.notProven, levels: 2)
     }
