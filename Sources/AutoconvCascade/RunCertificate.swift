@@ -52,22 +52,16 @@ enum RunCertificate {
     }
 
     /// Size and SHA-256 of a regular file, streamed.
-    private static func hash(_ path: String) throws -> (UInt64, String) {
+    private static func hash(_ path: String) throws -> (bytes: UInt64, hex: String) {
         guard let fd = try AtomicFile.openExisting(path) else {
             throw CoreError.badInput("'\(path)' is missing: the run cannot be certified")
         }
         defer { close(fd) }
-        var sha = SHA256()
-        var total: UInt64 = 0
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let got = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if got < 0 && errno == EINTR { continue }
+        return try SHA256.hex(streaming: { buffer in
+            var got = read(fd, buffer.baseAddress, buffer.count)
+            while got < 0 && errno == EINTR { got = read(fd, buffer.baseAddress, buffer.count) }
             guard got >= 0 else { throw CoreError.failure("cannot read '\(path)': \(String(cString: strerror(errno)))") }
-            if got == 0 { break }
-            sha.update(chunk[0..<got])
-            total += UInt64(got)
-        }
-        return (total, sha.hexDigest())
+            return got
+        })
     }
 }

@@ -18,7 +18,7 @@ enum CascadeCertificateFile {
     static let header = "autoconv-cascade-certificate 1"
 
     /// Checks the certificate of a finished run; returns the kernel hash it records.
-    static func check(directory: String, files: CascadeRunFiles) throws(Verifier.Rejection) -> String {
+    static func check(directory: String, files: CascadeRunFiles) throws -> String {
         let path = directory + "/certificate"
         guard RegularFile.exists(path) else {
             throw Verifier.Rejection(reason: "'\(path)' is missing (a finished run writes it; resume the run once to write it again)")
@@ -72,19 +72,14 @@ enum CascadeCertificateFile {
         return names
     }
 
-    private static func hash(_ path: String) throws(Verifier.Rejection) -> (UInt64, String) {
+    private static func hash(_ path: String) throws -> (bytes: UInt64, hex: String) {
         let fd = try RegularFile.open(path).get()
         defer { close(fd) }
-        var sha = SHA256()
-        var total: UInt64 = 0
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let got = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if got < 0 && errno == EINTR { continue }
+        return try SHA256.hex(streaming: { buffer in
+            var got = read(fd, buffer.baseAddress, buffer.count)
+            while got < 0 && errno == EINTR { got = read(fd, buffer.baseAddress, buffer.count) }
             guard got >= 0 else { throw Verifier.Rejection(reason: "cannot read '\(path)': \(String(cString: strerror(errno)))") }
-            if got == 0 { return (total, sha.hexDigest()) }
-            sha.update(chunk[0..<got])
-            total += UInt64(got)
-        }
+            return got
+        })
     }
 }

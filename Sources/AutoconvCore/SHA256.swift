@@ -43,6 +43,21 @@ public struct SHA256: Sendable {
         finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
+    /// Size and lower-case hex digest of a stream that `read` fills a buffer from, returning how
+    /// many bytes it put there (0 at the end): the hashing of a file of any size, the caller
+    /// doing the reading (the core does no I/O).
+    public static func hex(streaming read: (UnsafeMutableRawBufferPointer) throws -> Int) rethrows -> (bytes: UInt64, hex: String) {
+        var hash = SHA256()
+        var total: UInt64 = 0
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let got = try chunk.withUnsafeMutableBytes(read)
+            if got == 0 { return (total, hash.hexDigest()) }
+            hash.update(chunk[0..<got])
+            total += UInt64(got)
+        }
+    }
+
     /// Lower-case hex digest of `bytes`.
     public static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         var hash = SHA256()
