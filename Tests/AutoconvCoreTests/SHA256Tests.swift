@@ -20,6 +20,21 @@ import AutoconvCore
             == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
+    /// A stream read in short, uneven pieces (as a file read may return them): the million a's.
+    @Test func streamingGivesSizeAndDigest() {
+        var left = 1_000_000
+        var pieces = [7, 1 << 20, 13, 64]
+        let (bytes, hex) = SHA256.hex(streaming: { buffer in
+            let piece = pieces.removeFirst()
+            pieces.append(piece)
+            let got = min(left, piece, buffer.count)
+            for i in 0..<got { buffer[i] = UInt8(ascii: "a") }
+            left -= got
+            return got
+        })
+        #expect(bytes == 1_000_000 && hex == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
     /// Padding edge cases: lengths around the 55/56/64-byte boundaries, fed in uneven pieces.
     @Test func chunkingDoesNotMatter() {
         for length in [55, 56, 63, 64, 65, 119, 120, 200] {
