@@ -169,68 +169,15 @@ struct CascadeCommand: ParsableCommand {
         try report(outcome.0, stats: outcome.1, directory: directory, engine: engine)
     }
 
-    private func refuseParameters() throws {
+    func refuseParameters() throws {
         let parametersGiven = [n != nil, m != nil, target != nil, rules.given, children != nil, dir != nil, plan]
         guard !parametersGiven.contains(true) else {
             throw CoreError.badInput("--resume takes its parameters from its run directory: drop --n, --m, --target, --rule, --max-window, --children, --dir and --plan (only a deeper --levels or --max-d may be given, to extend it)")
         }
     }
 
-    /// `--resume RUN --shard r/M`: one shard of the level in progress, beside other shard
-    /// processes (the run is opened shared and never written; the shard has its own directory).
-    /// Its report is partial: counts of its part of the level, never a bound or a verdict.
-    private func runShard(_ request: ShardRequest, of path: String) throws {
-        try refuseParameters()
-        guard levels == nil, maxD == nil, !oneLevel, !stats else {
-            throw CoreError.badInput("--shard runs one shard of the level in progress: drop --levels, --max-d, --one-level and --stats (extend the run with --resume alone first)")
-        }
-        let shard = try request.resolved()
-        let directory = try RunDirectory(sharingWithShards: path, binaryVersion: Self.binaryVersion)
-        let settings = given(over: try CascadeSettings(stored: directory.settings, directory: path))
-        try settings.validate()
-        let engine = try makeEngine(settings)
-        Terminal.err("cascade run directory: \(directory.path) (shard \(shard), \(settings.description))")
-        let progress = CascadeProgress()
-        let cascade = try Cascade(directory: directory, engine: engine, stop: { InterruptSignal.isRaised }, events: progress.handle)
-        cascade.checkpointSeconds = settings.checkpointSeconds
-        cascade.sortMemory = settings.sortMemory << 20
-        let book: ShardDirectory
-        do {
-            book = try cascade.runShard(shard)
-            progress.finish()
-        } catch let interrupted as CascadeInterrupted {
-            progress.finish()
-            if json {
-                Terminal.out(JSON.object([("command", .string("cascade")), ("shard", .string(shard.description)), ("partial", .bool(true)),
-                                          ("interrupted", .bool(true)), ("run_dir", .string(directory.path)),
-                                          ("resume_command", .string(interrupted.resumeCommand))]).rendered())
-            }
-            throw interrupted
-        }
-        let s = book.summary, range = book.range
-        let merge = "autoconv cascade --resume \(directory.path)"
-        if json {
-            var fields: [(String, JSON)] = [("command", .string("cascade")), ("shard", .string(shard.description)), ("partial", .bool(true)),
-                                            ("interrupted", .bool(false)), ("level", .int(Int64(s.level))), ("d", .int(Int64(s.d))),
-                                            ("range_first", .count(range.lowerBound)), ("range_end", .count(range.upperBound)),
-                                            ("shard_dir", .string(book.path))]
-            fields += ResultFields.devices(engine)
-            fields += [("version", .string(BuildInfo.version)), ("kernel_hash", .string(BuildInfo.kernelHash)),
-                       ("level_summary", levelJSON(s, stats: nil)), ("run_dir", .string(directory.path)), ("merge_command", .string(merge))]
-            Terminal.out(JSON.object(fields).rendered())
-        } else {
-            Terminal.out("""
-                autoconv cascade shard \(shard) of level \(s.level) (d = \(s.d)): \(s.level == 0 ? "ranks" : "parents") [\(range.lowerBound), \(range.upperBound))
-                backend           \(engine.name): \(engine.deviceDescription)
-                shard directory   \(book.path)
-                \(CascadeProgress.line(s))
-                partial result: this shard alone proves nothing; once all \(shard.count) shards are done, merge the level with \(merge)
-                """)
-        }
-    }
-
     /// `base` with every run setting given on the command line in its place.
-    private func given(over base: CascadeSettings) -> CascadeSettings {
+    func given(over base: CascadeSettings) -> CascadeSettings {
         var settings = base
         let opencl = engine.opencl
         if let backend = engine.backend {
@@ -247,7 +194,7 @@ struct CascadeCommand: ParsableCommand {
         return settings
     }
 
-    private func makeEngine(_ settings: CascadeSettings) throws -> Engine {
+    func makeEngine(_ settings: CascadeSettings) throws -> Engine {
         var options = engine.opencl
         options.device = settings.device
         options.workGroupSize = settings.workGroupSize
@@ -442,7 +389,7 @@ struct CascadeCommand: ParsableCommand {
     }
 
     /// A level's JSON; with `--stats`, its child levels also carry "stats" (docs/json.md).
-    private func levelJSON(_ level: LevelSummary, stats: ChildSearchStats?) -> JSON {
+    func levelJSON(_ level: LevelSummary, stats: ChildSearchStats?) -> JSON {
         var fields: [(String, JSON)] = [
             ("level", .int(Int64(level.level))), ("d", .int(Int64(level.d))),
             ("parents", .count(level.parents)), ("patterns", .count(level.patterns)),
@@ -455,39 +402,5 @@ struct CascadeCommand: ParsableCommand {
         ]
         if let stats { fields.append(("stats", StatsJSON.object(stats))) }
         return .object(fields)
-    }
-}
-
-/// Cascade progress on stderr: a line per level start and end, and within a level parents
-/// done/total, children per second and ETA (in place on a terminal, every 10 s when piped).
-final class CascadeProgress {
-    private let clock = ContinuousClock()
-    /// The level in progress: when it started, and meters of its children and its parents (or
-    /// ranks at level 0).
-    private var meter: (level: Int, started: ContinuousClock.Instant, children: ProgressMeter, done: ProgressMeter)?
-
-    func handle(_ event: CascadeEvent) {
-        switch event {
-        case .levelStarted(let level, let d, let parents):
-            Terminal.err(level == 0 ? "level 0 (d = \(d)): \(parents) compositions" : "level \(level) (d = \(d)): \(parents) parents")
-            meter = (level, clock.now, ProgressMeter(total: 0), ProgressMeter(total: parents))
-        case .progress(let level, let done, let total, let children, _):
-            let now = clock.now
-            if meter?.level != level { meter = (level, now, ProgressMeter(total: 0), ProgressMeter(total: total)) }
-            let elapsed = (now - meter!.started).seconds
-            meter!.done.sample(done: done, at: elapsed)
-            meter!.children.sample(done: UInt64(clamping: children), at: elapsed)
-            let unit = level == 0 ? "ranks" : "parents"
-            Terminal.status("level \(level): \(unit) " + ProgressReporter.line(meter!.done, done: done, elapsed: elapsed, unit: unit)
-                            + ", \(meter!.children.rate.map(scientific) ?? "?") children/s")
-        case .levelFinished(let summary):
-            Terminal.err(CascadeProgress.line(summary))
-        }
-    }
-
-    func finish() { Terminal.clearStatus() }
-
-    static func line(_ s: LevelSummary) -> String {
-        "level \(s.level)  d=\(s.d)  parents \(s.parents)  patterns \(s.patterns) (all pruned: \(s.patternsPruned))  children \(s.children)  asym_pruned \(s.asymmetryPruned)  test_pruned \(s.testPruned)  survivors \(s.survivors) (canonical \(s.canonicalSurvivors))  \(format(s.seconds, 2)) s  \(scientific(Double(s.children) / max(s.seconds, 1e-9))) children/s  file \(s.fileBytes) B"
     }
 }
