@@ -50,7 +50,7 @@ extension CascadeCommand {
                 autoconv cascade shard \(shard) of level \(s.level) (d = \(s.d)): \(s.level == 0 ? "ranks" : "parents") [\(range.lowerBound), \(range.upperBound))
                 backend           \(engine.name): \(engine.deviceDescription)
                 shard directory   \(book.path)
-                \(CascadeProgress.line(s))
+                counts            parents \(s.parents)  patterns \(s.patterns)  children \(s.children)  asym_pruned \(s.asymmetryPruned)  test_pruned \(s.testPruned)  survivors \(s.survivors)  \(format(s.seconds, 2)) s
                 partial result: this shard alone proves nothing; once all \(shard.count) shards are done, merge the level with \(merge)
                 """)
         }
