@@ -245,7 +245,10 @@ log "array tasks without --shard: both ran the whole space"
 cargs=(--n 1 --m 10 --target 0.99 --levels 2 --backend cpu --threads 1 --checkpoint-seconds 0.25)
 crun=$work/runs/cascade
 clogs=$crun.logs
-cascade_sh() { "$root/scripts/slurm/cascade.sh" --dir "$crun" --shards 3 --autoconv "$bin" "$@"; }
+cascade_sh() {
+    "$root/scripts/slurm/cascade.sh" --dir "$crun" --shards 3 --autoconv "$bin" \
+        --sbatch-array "--time=5 --comment=shard" --sbatch-merge "--time=2" "$@"
+}
 status=0
 cascade_sh -- "${cargs[@]}" 2>/dev/null || status=$?
 [ "$status" -eq 2 ] && [ ! -e "$clogs" ] || fail "cascade.sh accepted a run directory under /tmp without --local (exit $status)"
@@ -255,6 +258,9 @@ cascade_sh --local --max-requeues 1 -- "${cargs[@]}" >/dev/null
 wait_for 60 "level 2's array" grep -q ' level 2 array ' "$clogs/jobs"
 array=$(awk '$3 == 2 && $4 == "array" {print $5}' "$clogs/jobs")
 merge=$(awk '$3 == 2 && $4 == "array" {print $7}' "$clogs/jobs")
+# Level 2 was submitted from level 1's merge job: the same sbatch options reach it.
+scontrol show job "${array}_0" | grep -q 'TimeLimit=00:05:00' || fail "level 2's array lost --sbatch-array"
+scontrol show job "$merge" | grep -q 'TimeLimit=00:02:00' || fail "level 2's merge job lost --sbatch-merge"
 shard=$crun/level-2.shard-0-of-3
 position() { sed -n 's/^position //p' "$shard/state"; }
 wait_for 60 "shard 0 of level 2 to checkpoint" grep -Eq '^position [1-9]' "$shard/state"
