@@ -18,7 +18,8 @@
 #   7. scripts/slurm/cascade.sh runs a cascade level by level (one array + merge job per level)
 #      whose level files equal the unsharded run's byte for byte, with one shard stopped by
 #      SIGTERM, requeued and resumed, then stopped again past --max-requeues (the merge job is
-#      cancelled) and continued by submitting cascade.sh again; `autoconv verify` accepts it.
+#      cancelled) and continued by submitting cascade.sh again; `autoconv verify` accepts it;
+#      a second, quick pipeline ends NOT PROVEN, also equal to its unsharded run.
 # Every wait has a time limit, and the daemons are stopped on any exit.
 # AUTOCONV_BIN=path skips the build and tests that executable.
 set -euo pipefail
@@ -255,6 +256,9 @@ cascade_sh -- "${cargs[@]}" 2>/dev/null || status=$?
 "$bin" cascade --dir "$work/unsharded" "${cargs[@]}" >/dev/null 2>&1 &
 reference=$!
 cascade_sh --local --max-requeues 1 -- "${cargs[@]}" >/dev/null
+# Alongside, a quick one that ends NOT PROVEN (survivors at its final level 1), in 2 shards.
+nargs=(--n 1 --m 10 --target 1.05 --levels 1 --backend cpu --threads 1)
+"$root/scripts/slurm/cascade.sh" --dir "$work/runs/unproven-cascade" --shards 2 --autoconv "$bin" --local -- "${nargs[@]}" >/dev/null
 wait_for 60 "level 2's array" grep -q ' level 2 array ' "$clogs/jobs"
 array=$(awk '$3 == 2 && $4 == "array" {print $5}' "$clogs/jobs")
 merge=$(awk '$3 == 2 && $4 == "array" {print $7}' "$clogs/jobs")
@@ -289,6 +293,13 @@ wait "$reference" || fail "the unsharded cascade failed"
 for file in "$work"/unsharded/level-*.surv; do
     cmp "$file" "$crun/$(basename "$file")" || fail "$(basename "$file") differs from the unsharded run"
 done
+wait_for 60 "the unproven pipeline to finish" grep -q 'FINISHED: ' "$work/runs/unproven-cascade.logs/pipeline.log"
+grep -q 'FINISHED: NOT PROVEN' "$work/runs/unproven-cascade.logs/pipeline.log" || fail "the unproven pipeline did not end NOT PROVEN"
+grep -q '"proven": false' "$work/runs/unproven-cascade/pipeline.json" || fail "the unproven pipeline.json does not say not proven"
+"$bin" cascade --dir "$work/unproven-unsharded" "${nargs[@]}" >/dev/null 2>&1 || [ $? -eq 1 ] || fail "the unsharded unproven cascade failed"
+for file in "$work"/unproven-unsharded/level-*.surv; do
+    cmp "$file" "$work/runs/unproven-cascade/$(basename "$file")" || fail "unproven $(basename "$file") differs from the unsharded run"
+done
 status=0
 verdict=$("$bin" verify "$crun" | tail -n 1) || status=$?
 [[ $status -eq 0 && $verdict != "NOT VERIFIED"* ]] || fail "verify of the sharded run said: $verdict (exit $status)"
@@ -296,5 +307,6 @@ status=0
 cascade_sh --local -- "${cargs[@]}" 2>/dev/null || status=$?
 [ "$status" -eq 2 ] || fail "cascade.sh took cascade arguments for an existing run (exit $status)"
 cascade_sh --local 2>&1 | grep -q 'has ended' || fail "cascade.sh did not report the ended run"
+log "cascade.sh: a run ending NOT PROVEN (2 shards) wrote pipeline.json and equals the unsharded run"
 log "cascade.sh: levels 0-2 in 3 shards, shard 0 stopped twice (requeued, then the pipeline stopped) and resubmitted: every level file equals the unsharded run's; verify: $verdict"
 log "PASS"
