@@ -211,8 +211,11 @@ if [ -e "$work/runs/term/parts/shard-000005-of-6.json" ]; then
     fail "all pieces finished before the signal; choose a slower job for this check"
 fi
 scancel --signal=TERM --batch "${array}_0"
-# Slurm delays a requeued job by about two minutes (BeginTime); start it now instead.
+# Slurm delays a requeued job by about two minutes (BeginTime); start it now instead, but not
+# within the second of its requeue: slurmd refuses a job whose credential was revoked in that
+# same second ("Job credential revoked"), and the task would fail.
 wait_for 60 "job ${array}_0 to be requeued" sh -c "squeue -h -j ${array}_0 -o %T | grep -q PENDING"
+sleep 2
 scontrol update JobId="${array}_0" StartTime=now
 wait_for 180 "jobs $array and $merge to finish after the requeue" sh -c "[ -z \"\$(squeue -h -j $array,$merge 2>/dev/null)\" ]"
 grep -q "SIGTERM" "$work/runs/term/logs/shard-0.log" || fail "the task did not see SIGTERM"
@@ -272,7 +275,9 @@ grep -q '^outcome running' "$shard/state" || fail "shard 0 finished before its s
 scancel --signal=TERM --batch "${array}_0"
 wait_for 60 "task ${array}_0 to be requeued" sh -c "scontrol show job ${array}_0 | grep -q 'Restarts=1'"
 first=$(position)
-# Slurm delays a requeued job by about two minutes; start it now (unless it has started already).
+# Slurm delays a requeued job by about two minutes; start it now (unless it has started
+# already), but not within the second of its requeue (as in check 4).
+sleep 2
 scontrol update JobId="${array}_0" StartTime=now 2>/dev/null || true
 wait_for 60 "the requeued task to go on from position $first" sh -c "[ \"\$(sed -n 's/^position //p' '$shard/state')\" -gt $first ]"
 grep -q '^outcome running' "$shard/state" || fail "shard 0 finished before its second signal; choose a slower cascade for this check"
