@@ -16,8 +16,8 @@
 # given (a single-node cluster, tests). The script itself and BIN must be reachable from
 # every node too: the merge job runs this script again to submit the next level.
 #
-# The jobs, for a new RUN (CASCADE ARGS are those of `autoconv cascade`: --n, --m, --target,
-# --levels or --max-d, --backend, --threads, --checkpoint-seconds, ...):
+# The jobs (each one runs scripts/slurm/cascade.sbatch), for a new RUN (CASCADE ARGS are those
+# of `autoconv cascade`: --n, --m, --target, --levels or --max-d, --backend, --threads, ...):
 #   level 0      one job: autoconv cascade --dir RUN CASCADE ARGS --one-level --json
 #   level L ≥ 1  an array of M tasks, task r: autoconv cascade --resume RUN --shard auto
 #                (shard r of M of level L, in RUN/level-L.shard-r-of-M/), then a merge job
