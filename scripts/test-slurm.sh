@@ -14,7 +14,12 @@
 #      that proves t, SPOT-CHECKED for a sampled check and NOT PROVEN when survivors remain;
 #   4. SIGTERM makes a task keep its finished pieces and requeue itself, and the rerun resumes;
 #   5. a failing array task makes the dependent merge job go away instead of waiting forever;
-#   6. inside an array job, autoconv without --shard runs the whole space.
+#   6. inside an array job, autoconv without --shard runs the whole space;
+#   7. scripts/slurm/cascade.sh runs a cascade level by level (one array + merge job per level)
+#      whose level files equal the unsharded run's byte for byte, with one shard stopped by
+#      SIGTERM, requeued and resumed, then stopped again past --max-requeues (the merge job is
+#      cancelled) and continued by submitting cascade.sh again; `autoconv verify` accepts it;
+#      a second, quick pipeline ends NOT PROVEN, also equal to its unsharded run.
 # Every wait has a time limit, and the daemons are stopped on any exit.
 # AUTOCONV_BIN=path skips the build and tests that executable.
 set -euo pipefail
@@ -37,7 +42,7 @@ stop_pid_file() {   # stop_pid_file FILE: TERM, then KILL after 10 s
 cleanup() {
     local status=$?
     if [ "$status" -ne 0 ]; then
-        for f in "$work"/slurmctld.log "$work"/slurmd.log "$work"/runs/*/logs/*.log; do
+        for f in "$work"/slurmctld.log "$work"/slurmd.log "$work"/runs/*/logs/*.log "$work"/runs/*.logs/*.log; do
             [ -f "$f" ] && { echo "---- $f (last lines)" >&2; tail -n 15 "$f" >&2; }
         done
     fi
@@ -206,8 +211,11 @@ if [ -e "$work/runs/term/parts/shard-000005-of-6.json" ]; then
     fail "all pieces finished before the signal; choose a slower job for this check"
 fi
 scancel --signal=TERM --batch "${array}_0"
-# Slurm delays a requeued job by about two minutes (BeginTime); start it now instead.
+# Slurm delays a requeued job by about two minutes (BeginTime); start it now instead, but not
+# within the second of its requeue: slurmd refuses a job whose credential was revoked in that
+# same second ("Job credential revoked"), and the task would fail.
 wait_for 60 "job ${array}_0 to be requeued" sh -c "squeue -h -j ${array}_0 -o %T | grep -q PENDING"
+sleep 2
 scontrol update JobId="${array}_0" StartTime=now
 wait_for 180 "jobs $array and $merge to finish after the requeue" sh -c "[ -z \"\$(squeue -h -j $array,$merge 2>/dev/null)\" ]"
 grep -q "SIGTERM" "$work/runs/term/logs/shard-0.log" || fail "the task did not see SIGTERM"
@@ -233,4 +241,77 @@ for task in 0 1; do
     diff <(untimed "$work/bound.json") <(untimed "$work/runs/plain/out-$task.json") || fail "array task $task without --shard did not run the whole space"
 done
 log "array tasks without --shard: both ran the whole space"
+# ---- 7. cascade.sh: a sharded cascade, one shard stopped twice and resubmitted, equals the
+# unsharded run byte for byte. Level 2 of (1, 10, 99/100) takes some seconds; its shard 0 is
+# the slowest. Its first SIGTERM is passed on (autoconv checkpoints, exit 75) and the task
+# requeues itself; the second, after the requeued task has made progress, stops the pipeline
+# (--max-requeues 1): the merge job is cancelled, and submitting cascade.sh again continues.
+cargs=(--n 1 --m 10 --target 0.99 --levels 2 --backend cpu --threads 1 --checkpoint-seconds 0.25)
+crun=$work/runs/cascade
+clogs=$crun.logs
+cascade_sh() {
+    "$root/scripts/slurm/cascade.sh" --dir "$crun" --shards 3 --autoconv "$bin" \
+        --sbatch-array "--time=5 --comment=shard" --sbatch-merge "--time=2" "$@"
+}
+status=0
+cascade_sh -- "${cargs[@]}" 2>/dev/null || status=$?
+[ "$status" -eq 2 ] && [ ! -e "$clogs" ] || fail "cascade.sh accepted a run directory under /tmp without --local (exit $status)"
+"$bin" cascade --dir "$work/unsharded" "${cargs[@]}" >/dev/null 2>&1 &
+reference=$!
+cascade_sh --local --max-requeues 1 -- "${cargs[@]}" >/dev/null
+# Alongside, a quick one that ends NOT PROVEN (survivors at its final level 1), in 2 shards.
+nargs=(--n 1 --m 10 --target 1.05 --levels 1 --backend cpu --threads 1)
+"$root/scripts/slurm/cascade.sh" --dir "$work/runs/unproven-cascade" --shards 2 --autoconv "$bin" --local -- "${nargs[@]}" >/dev/null
+wait_for 60 "level 2's array" grep -q ' level 2 array ' "$clogs/jobs"
+array=$(awk '$3 == 2 && $4 == "array" {print $5}' "$clogs/jobs")
+merge=$(awk '$3 == 2 && $4 == "array" {print $7}' "$clogs/jobs")
+# Level 2 was submitted from level 1's merge job: the same sbatch options reach it.
+scontrol show job "${array}_0" | grep -q 'TimeLimit=00:05:00' || fail "level 2's array lost --sbatch-array"
+scontrol show job "$merge" | grep -q 'TimeLimit=00:02:00' || fail "level 2's merge job lost --sbatch-merge"
+shard=$crun/level-2.shard-0-of-3
+position() { sed -n 's/^position //p' "$shard/state"; }
+wait_for 60 "shard 0 of level 2 to checkpoint" grep -Eq '^position [1-9]' "$shard/state"
+grep -q '^outcome running' "$shard/state" || fail "shard 0 finished before its signal; choose a slower cascade for this check"
+scancel --signal=TERM --batch "${array}_0"
+wait_for 60 "task ${array}_0 to be requeued" sh -c "scontrol show job ${array}_0 | grep -q 'Restarts=1'"
+first=$(position)
+# Slurm delays a requeued job by about two minutes; start it now (unless it has started
+# already), but not within the second of its requeue (as in check 4).
+sleep 2
+scontrol update JobId="${array}_0" StartTime=now 2>/dev/null || true
+wait_for 60 "the requeued task to go on from position $first" sh -c "[ \"\$(sed -n 's/^position //p' '$shard/state')\" -gt $first ]"
+grep -q '^outcome running' "$shard/state" || fail "shard 0 finished before its second signal; choose a slower cascade for this check"
+scancel --signal=TERM --batch "${array}_0"
+wait_for 60 "jobs $array and $merge to leave the queue" sh -c "[ -z \"\$(squeue -h -j $array,$merge 2>/dev/null)\" ]"
+[ "$(job_state "${array}_0")" = FAILED ] || fail "task ${array}_0 ended $(job_state "${array}_0") after its second SIGTERM"
+[ "$(job_state "$merge")" != COMPLETED ] || fail "the merge ran although a task stopped"
+grep -q 'STOPPED: interrupted after 1 requeues' "$clogs/pipeline.log" || fail "pipeline.log does not say that the pipeline stopped"
+[ "$(grep -c 'SIGTERM: passing it on' "$clogs/level-2.shard-0.log")" -eq 2 ] || fail "shard 0 did not see two SIGTERMs"
+[ ! -e "$crun/pipeline.json" ] || fail "a stopped pipeline wrote pipeline.json"
+ids=$(cascade_sh --local --max-requeues 1)
+[[ $ids == "level 2 array "* ]] || fail "resubmitting cascade.sh printed: $ids"
+wait_for 90 "the resubmitted pipeline to finish" grep -q 'FINISHED: ' "$clogs/pipeline.log"
+grep -q 'FINISHED: PROVEN: C >= 99/100' "$clogs/pipeline.log" || fail "pipeline.log: $(tail -n 1 "$clogs/pipeline.log")"
+grep -q '"proven": true' "$crun/pipeline.json" || fail "pipeline.json does not say proven"
+wait "$reference" || fail "the unsharded cascade failed"
+[ "$(cd "$crun" && ls level-*.surv)" = "$(cd "$work/unsharded" && ls level-*.surv)" ] || fail "the sharded run has other level files than the unsharded one"
+for file in "$work"/unsharded/level-*.surv; do
+    cmp "$file" "$crun/$(basename "$file")" || fail "$(basename "$file") differs from the unsharded run"
+done
+wait_for 60 "the unproven pipeline to finish" grep -q 'FINISHED: ' "$work/runs/unproven-cascade.logs/pipeline.log"
+grep -q 'FINISHED: NOT PROVEN' "$work/runs/unproven-cascade.logs/pipeline.log" || fail "the unproven pipeline did not end NOT PROVEN"
+grep -q '"proven": false' "$work/runs/unproven-cascade/pipeline.json" || fail "the unproven pipeline.json does not say not proven"
+"$bin" cascade --dir "$work/unproven-unsharded" "${nargs[@]}" >/dev/null 2>&1 || [ $? -eq 1 ] || fail "the unsharded unproven cascade failed"
+for file in "$work"/unproven-unsharded/level-*.surv; do
+    cmp "$file" "$work/runs/unproven-cascade/$(basename "$file")" || fail "unproven $(basename "$file") differs from the unsharded run"
+done
+status=0
+verdict=$("$bin" verify "$crun" | tail -n 1) || status=$?
+[[ $status -eq 0 && $verdict != "NOT VERIFIED"* ]] || fail "verify of the sharded run said: $verdict (exit $status)"
+status=0
+cascade_sh --local -- "${cargs[@]}" 2>/dev/null || status=$?
+[ "$status" -eq 2 ] || fail "cascade.sh took cascade arguments for an existing run (exit $status)"
+cascade_sh --local 2>&1 | grep -q 'has ended' || fail "cascade.sh did not report the ended run"
+log "cascade.sh: a run ending NOT PROVEN (2 shards) wrote pipeline.json and equals the unsharded run"
+log "cascade.sh: levels 0-2 in 3 shards, shard 0 stopped twice (requeued, then the pipeline stopped) and resubmitted: every level file equals the unsharded run's; verify: $verdict"
 log "PASS"
