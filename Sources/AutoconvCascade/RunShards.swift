@@ -23,6 +23,12 @@ extension RunDirectory {
         return SHA256.hex(Array(lines.joined(separator: "\n").utf8))
     }
 
+    /// Whether shards have started on the level in progress (and none of it was run whole), so
+    /// that the next run of the level merges them.
+    public var levelInProgressIsSharded: Bool {
+        state.outcome == .running && state.position == 0 && AtomicFile.exists(ShardPlan.path(in: path, level: state.level))
+    }
+
     /// The shard plan of the level in progress, if shard processes have started on it.
     func shardPlan() throws -> ShardPlan? {
         try ShardPlan.read(run: path, level: state.level)

@@ -159,7 +159,11 @@ struct CascadeCommand: ParsableCommand {
         let settings = given(over: stored)
         try settings.validate()
         Terminal.err("autoconv: resuming with \(settings.description)" + (settings == stored ? " (as stored in the run directory)" : " (options given now replace the stored ones)"))
-        let engine = try makeEngine(settings)
+        // Merging a sharded level computes nothing, and with --one-level nothing follows: such a
+        // merge job needs no GPU and no OpenCL platform, whatever backend the run computes on.
+        let mergeOnly = oneLevel && extended == nil && directory.levelInProgressIsSharded
+        let engine = mergeOnly ? try self.engine.opencl.makeEngine(.cpu, threads: 1) : try makeEngine(settings)
+        if mergeOnly { Terminal.err("autoconv: merging the shards of the level in progress (no device needed)") }
         if let extended {
             Terminal.err("autoconv: extending the run from level \(directory.parameters.finalLevel) to level \(extended.finalLevel) (d = \(try extended.problems()[extended.finalLevel].d))")
             try directory.extend(to: extended, binaryVersion: Self.binaryVersion)

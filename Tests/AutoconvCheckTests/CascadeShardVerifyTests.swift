@@ -91,6 +91,22 @@ struct CascadeShardVerifyTests {
         #expect(CascadeVerifyTests.reason(CascadeVerifyTests.verdict(uncertified)).hasPrefix("'\(uncertified)/certificate' is missing"))
     }
 
+    /// A merge job needs no device: a run computed on OpenCL merges its sharded level with
+    /// `--one-level` where no OpenCL platform exists, and gives the same file.
+    @Test func aMergeWithOneLevelNeedsNoOpenCL() throws {
+        let dir = try CLIRunner.temporaryFolder().appendingPathComponent("run").path
+        let first = try Self.cascade(Self.parameters + ["--dir", dir, "--one-level", "--backend", "opencl"])
+        #expect(first.exitCode == 4, "\(first)")
+        for index in 0..<2 { #expect(try Self.cascade(["--resume", dir, "--shard", "\(index)/2"]).exitCode == 0) }
+        let noPlatform = ["OCL_ICD_VENDORS": "/nonexistent", "OPENCL_VENDOR_PATH": "/nonexistent"]
+        let computing = try CLIRunner.run(["cascade", "--resume", dir, "--quiet"], environment: noPlatform)
+        #expect(computing.exitCode == 2 || computing.exitCode == 3, "the run's OpenCL engine is needed to compute: \(computing)")
+        let merge = try CLIRunner.run(["cascade", "--resume", dir, "--one-level", "--quiet"], environment: noPlatform)
+        #expect(merge.exitCode == 1 && merge.stderr.contains("no device needed"), "\(merge)")
+        let a = FileManager.default.contents(atPath: "\(dir)/level-1.surv")
+        #expect(a != nil && a == FileManager.default.contents(atPath: "\(Self.whole)/level-1.surv"))
+    }
+
     @Test func aShardIsPartialAndNeedsARun() throws {
         let noRun = try Self.cascade(["--shard", "0/2"])
         #expect(noRun.exitCode == 2 && noRun.stderr.contains("--shard runs a shard of an existing run"), "\(noRun)")
