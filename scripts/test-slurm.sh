@@ -19,7 +19,9 @@
 #      whose level files equal the unsharded run's byte for byte, with one shard stopped by
 #      SIGTERM, requeued and resumed, then stopped again past --max-requeues (the merge job is
 #      cancelled) and continued by submitting cascade.sh again; `autoconv verify` accepts it;
-#      a second, quick pipeline ends NOT PROVEN, also equal to its unsharded run.
+#      a second, quick pipeline ends NOT PROVEN, also equal to its unsharded run;
+#   8. scripts/slurm/verify.sh re-checks that run as 3 parts and a merge job, ending in the same
+#      kind of verdict as the whole check (never a PART line).
 # Every wait has a time limit, and the daemons are stopped on any exit.
 # AUTOCONV_BIN=path skips the build and tests that executable.
 set -euo pipefail
@@ -312,6 +314,18 @@ status=0
 cascade_sh --local -- "${cargs[@]}" 2>/dev/null || status=$?
 [ "$status" -eq 2 ] || fail "cascade.sh took cascade arguments for an existing run (exit $status)"
 cascade_sh --local 2>&1 | grep -q 'has ended' || fail "cascade.sh did not report the ended run"
+
+# ---- 8. verify.sh: the same run re-checked as a Slurm array of 3 parts and a merge job; its
+# verdict is of the same kind as the whole check's (VERIFIED or SPOT-CHECKED), never PART.
+status=0
+"$root/scripts/slurm/verify.sh" --dir "$crun" --parts 3 --autoconv "$bin" 2>/dev/null || status=$?
+[ "$status" -eq 2 ] || fail "verify.sh accepted a run directory under /tmp without --local (exit $status)"
+"$root/scripts/slurm/verify.sh" --dir "$crun" --parts 3 --seed 7 --autoconv "$bin" --local >/dev/null 2>&1
+wait_for 120 "verify.sh's merge job" test -s "$crun/verify/verdict.txt"
+parts_verdict=$(tail -n 1 "$crun/verify/verdict.txt")
+[ "${parts_verdict%%:*}" = "${verdict%%:*}" ] || fail "verify.sh in parts said '$parts_verdict', the whole check '$verdict'"
+[ "$(ls "$crun"/verify/part-*-of-3 | wc -l)" -eq 3 ] || fail "verify.sh did not record 3 parts"
 log "cascade.sh: a run ending NOT PROVEN (2 shards) wrote pipeline.json and equals the unsharded run"
 log "cascade.sh: levels 0-2 in 3 shards, shard 0 stopped twice (requeued, then the pipeline stopped) and resubmitted: every level file equals the unsharded run's; verify: $verdict"
+log "verify.sh: 3 parts and their merge: $parts_verdict"
 log "PASS"

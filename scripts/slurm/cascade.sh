@@ -52,9 +52,9 @@
 # work is kept, and resubmitting this script continues it (give it a longer --time).
 #
 # Options: --gpus-per-task G adds --gres=gpu:G to every job that computes (the array tasks
-# and a level run as one job), never to the merge job, which only merges files (with
-# --backend opencl its node still needs an OpenCL platform, POCL will do: autoconv opens
-# the run's engine before merging). --sbatch-array OPTS go to the array and to a level run as
+# and a level run as one job), never to the merge job, which only merges files (on the CPU:
+# `--one-level` on a sharded level opens no device, so its node needs no GPU and no OpenCL
+# platform). --sbatch-array OPTS go to the array and to a level run as
 # one job (time limit, partition, account...), --sbatch-merge OPTS to the merge job.
 # Usage errors exit 2. Prints what it submitted ("level L array ID merge ID" or "level L
 # job ID"), also appended to LOGS/jobs.
