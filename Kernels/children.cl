@@ -4,7 +4,10 @@
  *
  * Extra build options: AC_DELTA_LOW, AC_DELTA_HIGH (the Δ family: 0 1 relaxed, 0 0 exact), and
  * AC_STATS (1: count nodes, cuts and sweeps as AutoconvCore.ChildSearchStats, per work-item, summed
- * per work-group into `stats`; 0, the default: no counters, the statements compile away).
+ * per work-group into `stats`; 0, the default: no counters, the statements compile away), and
+ * AC_SPLIT_QUADRATICS (1, the default: splits are first checked against the hot window's bound
+ * as a quadratic in the split, see ac_split_quadratic; 0: every split through ac_child_cuts, only
+ * to test that the quadratic changes nothing).
  *
  * Children of one parent t (AC_DP parts) are numbered as in AutoconvCore.ChildTree: the digit
  * string (Δ_1, u_0, Δ_2, u_2, …, u_{d-2}) in lexicographic order, so the children below any
@@ -23,6 +26,10 @@
  * limit); a work-item's range and its tallies are below 2^64. Window values and their bounds
  * are `int`: every bound is at most a real child's window sum <= S^2 < 2^31 (common.cl).
  */
+
+#ifndef AC_SPLIT_QUADRATICS
+#define AC_SPLIT_QUADRATICS 1
+#endif
 
 #define AC_DP (AC_D / 2)
 #define AC_HALF_PARENT (AC_DP / 2)
@@ -147,18 +154,26 @@ inline void ac_child_tree_place(ac_child_tree *f, const int i, const int a, cons
 }
 
 /*
- * Whether some window fails every child below the node where pairs < i are split and Δ_i is
- * known (and Δ_{i+1} too when `sigma_known`). ChildSearch.cuts explains the bounds: the fixed
- * conv, plus 2u_j·σmin_b for fixed bin j and free pair b (both of b's bins inside the window),
- * plus σmin_b·σmin_b' for free pairs (their whole product inside), less the coefficient times
+ * The lower bounds of every window at the node where pairs < i are split and Δ_i is known (and
+ * Δ_{i+1} too when `sigma_known`), as prefix sums (ac_child_prepare), and one window's bound
+ * from them (ac_child_value). ChildSearch.cuts explains the bounds: the fixed conv, plus
+ * 2u_j·σmin_b for fixed bin j and free pair b (both of b's bins inside the window), plus
+ * σmin_b·σmin_b' for free pairs (their whole product inside), less the coefficient times
  * W_int <= fixed mass in range + min(free mass, Σ σmax_b over free pairs meeting the range) and
  * the constant of the correction (common.cl).
  */
-inline bool ac_child_cuts(ac_child_tree *f, const int i, const bool sigma_known, const int *cut)
+typedef struct {
+    int fixed_bins, free_mass;
+    int sigma_max_prefix[AC_DP + 1];
+    int conv_prefix[AC_CONV + 1], cross_prefix[AC_CONV + 1];
+    int pair_prefix[AC_D], mass_prefix[AC_D + 1];
+} ac_child_bounds;
+
+inline void ac_child_prepare(const ac_child_tree *f, const int i, const bool sigma_known, ac_child_bounds *g)
 {
     const int fixed_bins = 2 * i, known = sigma_known ? i + 1 : i;
-    int sigma_min[AC_DP], sigma_max_prefix[AC_DP + 1];
-    sigma_max_prefix[i] = 0;
+    int sigma_min[AC_DP];
+    g->sigma_max_prefix[i] = 0;
     for (int b = i; b < AC_DP; b++) {
         const bool last = b == AC_DP - 1;
         const int left_low = b <= known ? f->delta[b] : AC_DELTA_LOW;
@@ -166,23 +181,24 @@ inline bool ac_child_cuts(ac_child_tree *f, const int i, const bool sigma_known,
         const int right_low = last ? 0 : (b + 1 <= known ? f->delta[b + 1] : AC_DELTA_LOW);
         const int right_high = last ? 0 : (b + 1 <= known ? f->delta[b + 1] : AC_DELTA_HIGH);
         sigma_min[b] = max(0, 2 * f->t[b] + right_low - left_high);
-        sigma_max_prefix[b + 1] = sigma_max_prefix[b] + 2 * f->t[b] + right_high - left_low;
+        g->sigma_max_prefix[b + 1] = g->sigma_max_prefix[b] + 2 * f->t[b] + right_high - left_low;
     }
-    const int free_mass = 2 * f->tail[i] - f->delta[i];
-    int cross[AC_CONV], conv_prefix[AC_CONV + 1], cross_prefix[AC_CONV + 1];
+    g->fixed_bins = fixed_bins;
+    g->free_mass = 2 * f->tail[i] - f->delta[i];
+    int cross[AC_CONV];
     for (int k = 0; k < AC_CONV; k++) cross[k] = 0;
     for (int j = 0; j < fixed_bins; j++) {
         if (f->u[j] == 0) continue;
         for (int b = i; b < AC_DP; b++) cross[j + 2 * b] += 2 * f->u[j] * sigma_min[b];
     }
-    conv_prefix[0] = 0;
-    cross_prefix[0] = 0;
+    g->conv_prefix[0] = 0;
+    g->cross_prefix[0] = 0;
     for (int k = 0; k < AC_CONV; k++) {
-        conv_prefix[k + 1] = conv_prefix[k] + f->conv[k];
-        cross_prefix[k + 1] = cross_prefix[k] + cross[k];
+        g->conv_prefix[k + 1] = g->conv_prefix[k] + f->conv[k];
+        g->cross_prefix[k + 1] = g->cross_prefix[k] + cross[k];
     }
     /* Free × free products at q = b + b' (positions 2q … 2q + 2). */
-    int pairs[AC_D - 1], pair_prefix[AC_D];
+    int pairs[AC_D - 1];
     for (int q = 0; q < AC_D - 1; q++) pairs[q] = 0;
     for (int b = i; b < AC_DP; b++) {
         const int x = sigma_min[b];
@@ -190,30 +206,44 @@ inline bool ac_child_cuts(ac_child_tree *f, const int i, const bool sigma_known,
         pairs[2 * b] += x * x;
         for (int b2 = b + 1; b2 < AC_DP; b2++) pairs[b + b2] += 2 * x * sigma_min[b2];
     }
-    pair_prefix[0] = 0;
-    for (int q = 0; q < AC_D - 1; q++) pair_prefix[q + 1] = pair_prefix[q] + pairs[q];
-    int mass_prefix[AC_D + 1];
-    mass_prefix[0] = 0;
-    for (int j = 0; j < fixed_bins; j++) mass_prefix[j + 1] = mass_prefix[j] + f->u[j];
+    g->pair_prefix[0] = 0;
+    for (int q = 0; q < AC_D - 1; q++) g->pair_prefix[q + 1] = g->pair_prefix[q] + pairs[q];
+    g->mass_prefix[0] = 0;
+    for (int j = 0; j < fixed_bins; j++) g->mass_prefix[j + 1] = g->mass_prefix[j] + f->u[j];
+}
 
-    /* Window (l, s) first the hot one, then all in order. */
+/* Window (wl, ws)'s lower bound on WS − K at the node `g` describes: the node is cut when it
+ * exceeds cut[wl] (ChildSearch.windowValue). */
+inline int ac_child_value(const ac_child_bounds *g, const int wl, const int ws)
+{
+    const int e = ws + wl - 2;
+    int bound = g->conv_prefix[e + 1] - g->conv_prefix[ws] + g->cross_prefix[e] - g->cross_prefix[ws];
+    const int q_low = (ws + 1) / 2, q_high = (e - 2) / 2;
+    if (e >= 2 && q_low <= q_high) bound += g->pair_prefix[q_high + 1] - g->pair_prefix[q_low];
+#if AC_REFINED
+    const int fixed_bins = g->fixed_bins;
+    const int first = max(0, ws - AC_D + 1), last = min(AC_D - 1, e);
+    int in_range = 0;
+    if (first < fixed_bins) in_range = g->mass_prefix[min(last, fixed_bins - 1) + 1] - g->mass_prefix[first];
+    if (last >= fixed_bins) {
+        const int pair_first = max(first, fixed_bins) / 2, pair_last = last / 2;
+        in_range += min(g->free_mass, g->sigma_max_prefix[pair_last + 1] - g->sigma_max_prefix[pair_first]);
+    }
+    bound -= 2 * (wl - 1) * in_range;
+#endif
+    return bound - ac_constant_correction(wl, ws);
+}
+
+/* Whether some window fails every child below the node where pairs < i are split and Δ_i is
+ * known (and Δ_{i+1} too when `sigma_known`): the hot window first, then all in order; the
+ * window that cuts becomes the hot one. */
+inline bool ac_child_cuts(ac_child_tree *f, const int i, const bool sigma_known, const int *cut)
+{
+    ac_child_bounds g;
+    ac_child_prepare(f, i, sigma_known, &g);
     for (int w = -1, l = 2, s = 0; l <= AC_MAXLEN;) {
         const int wl = w < 0 ? f->hot_l : l, ws = w < 0 ? f->hot_s : s;
-        const int e = ws + wl - 2;
-        int bound = conv_prefix[e + 1] - conv_prefix[ws] + cross_prefix[e] - cross_prefix[ws];
-        const int q_low = (ws + 1) / 2, q_high = (e - 2) / 2;
-        if (e >= 2 && q_low <= q_high) bound += pair_prefix[q_high + 1] - pair_prefix[q_low];
-#if AC_REFINED
-        const int first = max(0, ws - AC_D + 1), last = min(AC_D - 1, e);
-        int in_range = 0;
-        if (first < fixed_bins) in_range = mass_prefix[min(last, fixed_bins - 1) + 1] - mass_prefix[first];
-        if (last >= fixed_bins) {
-            const int pair_first = max(first, fixed_bins) / 2, pair_last = last / 2;
-            in_range += min(free_mass, sigma_max_prefix[pair_last + 1] - sigma_max_prefix[pair_first]);
-        }
-        bound -= 2 * (wl - 1) * in_range;
-#endif
-        if (bound - ac_constant_correction(wl, ws) > cut[wl]) {
+        if (ac_child_value(&g, wl, ws) > cut[wl]) {
             f->hot_l = wl;
             f->hot_s = ws;
             return true;
@@ -224,6 +254,67 @@ inline bool ac_child_cuts(ac_child_tree *f, const int i, const bool sigma_known,
         }
     }
     return false;
+}
+
+/*
+ * The split quadratic (ChildSearch.splitQuadratic, whose comment proves it exact): below the
+ * split (v, σ − v) of pair i (pairs < i split, Δ_{i+1} known) the hot window's value
+ * ac_child_value is y0 + v·slope + v(v−1)/2·curvature for every v in 0 … σ, an integer
+ * polynomial of degree <= 2 in v, here taken through its values at v = 0, 1, 2 (σ >= 2). A split
+ * it cuts (value > cut of the hot window) is one ac_child_cuts(f, i + 1, false, …) would cut with
+ * its first check, the hot window, leaving the hot window as it is; any other split goes through
+ * ac_child_cuts as before. So every decision, count, survivor and counter is the same as without
+ * it, and the same as the CPU's (which keeps one quadratic per Δ node and recomputes it when the
+ * hot window changes, as here).
+ *
+ * Overflow. y0, y1, y2 are window values of real nodes, computed in `int` exactly as
+ * ac_child_cuts computes them (|y| < 2^31, the header's bound). The rest is `long` (64-bit):
+ * slope = y1 − y0 and curvature = y2 − 2·y1 + y0, so |slope| < 2^32 and |curvature| < 2^33 in
+ * any case; v <= σ_i <= S <= AC_MAX_S = 46,340 < 2^16, so |v·slope| < 2^48 and
+ * v(v−1)/2 < 2^30. The curvature is in fact twice the coefficient of v² in the window sum: only
+ * the bins of pair i carry v², as +v², −2v² and +v² at positions 4i, 4i+1, 4i+2 of the conv
+ * (cross terms, masses and the free pairs are linear in v or free of it), and a window holds a
+ * contiguous run of those, so the curvature is one of −4, −2, 0, 2. The kernel does not rely on
+ * that for soundness: a quadratic with |curvature| > 4 is not used (`ok` false; such a node's
+ * splits all go through ac_child_cuts), so |v(v−1)/2·curvature| <= 2^32 and the value
+ * |y0 + v·slope + v(v−1)/2·curvature| < 2^31 + 2^48 + 2^32 < 2^49 never overflows. (The CPU,
+ * whose Int64 arithmetic traps on overflow, has the same magnitudes without the test.)
+ */
+typedef struct {
+    int hot_l, hot_s;        /* the window it is of; hot_l 0: none yet */
+    bool ok;                 /* |curvature| <= 4: usable */
+    long y0, slope, curvature;
+} ac_split_quadratic;
+
+/* The hot window's value below the split (x, σ − x) of pair i. */
+inline int ac_child_split_value(ac_child_tree *f, const int i, const int sigma, const int x)
+{
+    ac_child_bounds g;
+    ac_child_tree_place(f, i, x, sigma - x, 1);
+    ac_child_prepare(f, i + 1, false, &g);
+    const int y = ac_child_value(&g, f->hot_l, f->hot_s);
+    ac_child_tree_place(f, i, x, sigma - x, -1);
+    return y;
+}
+
+inline void ac_split_quadratic_make(ac_child_tree *f, const int i, const int sigma, ac_split_quadratic *q)
+{
+    const long y0 = ac_child_split_value(f, i, sigma, 0);
+    const long y1 = ac_child_split_value(f, i, sigma, 1);
+    const long y2 = ac_child_split_value(f, i, sigma, 2);
+    q->hot_l = f->hot_l;
+    q->hot_s = f->hot_s;
+    q->y0 = y0;
+    q->slope = y1 - y0;
+    q->curvature = y2 - 2 * y1 + y0;
+    q->ok = q->curvature >= -4 && q->curvature <= 4;
+}
+
+/* Whether the quadratic cuts the split (v, σ − v): exactly ac_child_cuts' first check there. */
+inline bool ac_split_quadratic_cuts(const ac_split_quadratic *q, const int v, const int *cut)
+{
+    const long x = v;
+    return q->ok && q->y0 + x * q->slope + (x * (x - 1) / 2) * q->curvature > (long)cut[q->hot_l];
 }
 
 /* Per-work-item tallies and the survivor sink. */
@@ -290,6 +381,9 @@ inline void ac_child_range(ac_child_tree *f, ac_sweep_side *side, const ac_u128 
 {
     int stage[AC_DP], next_right[AC_DP], sig[AC_DP], v[AC_DP];
     ac_u128 offset[AC_DP], start[AC_DP], below[AC_DP];
+#if AC_SPLIT_QUADRATICS
+    ac_split_quadratic quadratic[AC_DP];   /* of pair i's current Δ node (ChildSearch.descend) */
+#endif
     int i = 0;
     stage[0] = 0;
     next_right[0] = AC_DELTA_LOW;
@@ -336,6 +430,9 @@ inline void ac_child_range(ac_child_tree *f, ac_sweep_side *side, const ac_u128 
                 continue;
             }
             stage[i] = 1;
+#if AC_SPLIT_QUADRATICS
+            quadratic[i].hot_l = 0;
+#endif
             sig[i] = sigma;
             v[i] = 0;
             below[i] = block;
@@ -362,6 +459,15 @@ inline void ac_child_range(ac_child_tree *f, ac_sweep_side *side, const ac_u128 
         AC_COUNT(AC_STAT_SPLIT_NODES, i);
         bool cut_here = decided && (a > caps[2 * i] || b > caps[2 * i + 1]);
         if (cut_here) AC_COUNT(AC_STAT_CAP_CUTS, i);
+#if AC_SPLIT_QUADRATICS
+        /* The hot window's bound as a quadratic in v: ac_child_cuts' first check, in O(1). */
+        if (!cut_here && decided && sig[i] >= 2) {
+            ac_split_quadratic *q = &quadratic[i];
+            if (q->hot_l != f->hot_l || q->hot_s != f->hot_s) ac_split_quadratic_make(f, i, sig[i], q);
+            cut_here = ac_split_quadratic_cuts(q, a, cut);
+            if (cut_here) AC_COUNT(AC_STAT_SPLIT_WINDOW_CUTS, i);
+        }
+#endif
         if (!cut_here) {
             ac_child_tree_place(f, i, a, b, 1);
             cut_here = decided && ac_child_cuts(f, i + 1, false, cut);
