@@ -154,26 +154,21 @@ inline void ac_child_tree_place(ac_child_tree *f, const int i, const int a, cons
 }
 
 /*
- * The lower bounds of every window at the node where pairs < i are split and Δ_i is known (and
- * Δ_{i+1} too when `sigma_known`), as prefix sums (ac_child_prepare), and one window's bound
- * from them (ac_child_value). ChildSearch.cuts explains the bounds: the fixed conv, plus
- * 2u_j·σmin_b for fixed bin j and free pair b (both of b's bins inside the window), plus
- * σmin_b·σmin_b' for free pairs (their whole product inside), less the coefficient times
+ * Whether some window fails every child below the node where pairs < i are split and Δ_i is
+ * known (and Δ_{i+1} too when `sigma_known`). ChildSearch.cuts explains the bounds: the fixed
+ * conv, plus 2u_j·σmin_b for fixed bin j and free pair b (both of b's bins inside the window),
+ * plus σmin_b·σmin_b' for free pairs (their whole product inside), less the coefficient times
  * W_int <= fixed mass in range + min(free mass, Σ σmax_b over free pairs meeting the range) and
  * the constant of the correction (common.cl).
+ *
+ * With `hot_value` (ac_child_split_value) it only writes the hot window's bound there (its value
+ * at the node, ChildSearch.windowValue) and returns false; the bound is computed once, here.
  */
-typedef struct {
-    int fixed_bins, free_mass;
-    int sigma_max_prefix[AC_DP + 1];
-    int conv_prefix[AC_CONV + 1], cross_prefix[AC_CONV + 1];
-    int pair_prefix[AC_D], mass_prefix[AC_D + 1];
-} ac_child_bounds;
-
-inline void ac_child_prepare(const ac_child_tree *f, const int i, const bool sigma_known, ac_child_bounds *g)
+inline bool ac_child_scan(ac_child_tree *f, const int i, const bool sigma_known, const int *cut, int *hot_value)
 {
     const int fixed_bins = 2 * i, known = sigma_known ? i + 1 : i;
-    int sigma_min[AC_DP];
-    g->sigma_max_prefix[i] = 0;
+    int sigma_min[AC_DP], sigma_max_prefix[AC_DP + 1];
+    sigma_max_prefix[i] = 0;
     for (int b = i; b < AC_DP; b++) {
         const bool last = b == AC_DP - 1;
         const int left_low = b <= known ? f->delta[b] : AC_DELTA_LOW;
@@ -181,24 +176,23 @@ inline void ac_child_prepare(const ac_child_tree *f, const int i, const bool sig
         const int right_low = last ? 0 : (b + 1 <= known ? f->delta[b + 1] : AC_DELTA_LOW);
         const int right_high = last ? 0 : (b + 1 <= known ? f->delta[b + 1] : AC_DELTA_HIGH);
         sigma_min[b] = max(0, 2 * f->t[b] + right_low - left_high);
-        g->sigma_max_prefix[b + 1] = g->sigma_max_prefix[b] + 2 * f->t[b] + right_high - left_low;
+        sigma_max_prefix[b + 1] = sigma_max_prefix[b] + 2 * f->t[b] + right_high - left_low;
     }
-    g->fixed_bins = fixed_bins;
-    g->free_mass = 2 * f->tail[i] - f->delta[i];
-    int cross[AC_CONV];
+    const int free_mass = 2 * f->tail[i] - f->delta[i];
+    int cross[AC_CONV], conv_prefix[AC_CONV + 1], cross_prefix[AC_CONV + 1];
     for (int k = 0; k < AC_CONV; k++) cross[k] = 0;
     for (int j = 0; j < fixed_bins; j++) {
         if (f->u[j] == 0) continue;
         for (int b = i; b < AC_DP; b++) cross[j + 2 * b] += 2 * f->u[j] * sigma_min[b];
     }
-    g->conv_prefix[0] = 0;
-    g->cross_prefix[0] = 0;
+    conv_prefix[0] = 0;
+    cross_prefix[0] = 0;
     for (int k = 0; k < AC_CONV; k++) {
-        g->conv_prefix[k + 1] = g->conv_prefix[k] + f->conv[k];
-        g->cross_prefix[k + 1] = g->cross_prefix[k] + cross[k];
+        conv_prefix[k + 1] = conv_prefix[k] + f->conv[k];
+        cross_prefix[k + 1] = cross_prefix[k] + cross[k];
     }
     /* Free × free products at q = b + b' (positions 2q … 2q + 2). */
-    int pairs[AC_D - 1];
+    int pairs[AC_D - 1], pair_prefix[AC_D];
     for (int q = 0; q < AC_D - 1; q++) pairs[q] = 0;
     for (int b = i; b < AC_DP; b++) {
         const int x = sigma_min[b];
@@ -206,44 +200,35 @@ inline void ac_child_prepare(const ac_child_tree *f, const int i, const bool sig
         pairs[2 * b] += x * x;
         for (int b2 = b + 1; b2 < AC_DP; b2++) pairs[b + b2] += 2 * x * sigma_min[b2];
     }
-    g->pair_prefix[0] = 0;
-    for (int q = 0; q < AC_D - 1; q++) g->pair_prefix[q + 1] = g->pair_prefix[q] + pairs[q];
-    g->mass_prefix[0] = 0;
-    for (int j = 0; j < fixed_bins; j++) g->mass_prefix[j + 1] = g->mass_prefix[j] + f->u[j];
-}
+    pair_prefix[0] = 0;
+    for (int q = 0; q < AC_D - 1; q++) pair_prefix[q + 1] = pair_prefix[q] + pairs[q];
+    int mass_prefix[AC_D + 1];
+    mass_prefix[0] = 0;
+    for (int j = 0; j < fixed_bins; j++) mass_prefix[j + 1] = mass_prefix[j] + f->u[j];
 
-/* Window (wl, ws)'s lower bound on WS − K at the node `g` describes: the node is cut when it
- * exceeds cut[wl] (ChildSearch.windowValue). */
-inline int ac_child_value(const ac_child_bounds *g, const int wl, const int ws)
-{
-    const int e = ws + wl - 2;
-    int bound = g->conv_prefix[e + 1] - g->conv_prefix[ws] + g->cross_prefix[e] - g->cross_prefix[ws];
-    const int q_low = (ws + 1) / 2, q_high = (e - 2) / 2;
-    if (e >= 2 && q_low <= q_high) bound += g->pair_prefix[q_high + 1] - g->pair_prefix[q_low];
-#if AC_REFINED
-    const int fixed_bins = g->fixed_bins;
-    const int first = max(0, ws - AC_D + 1), last = min(AC_D - 1, e);
-    int in_range = 0;
-    if (first < fixed_bins) in_range = g->mass_prefix[min(last, fixed_bins - 1) + 1] - g->mass_prefix[first];
-    if (last >= fixed_bins) {
-        const int pair_first = max(first, fixed_bins) / 2, pair_last = last / 2;
-        in_range += min(g->free_mass, g->sigma_max_prefix[pair_last + 1] - g->sigma_max_prefix[pair_first]);
-    }
-    bound -= 2 * (wl - 1) * in_range;
-#endif
-    return bound - ac_constant_correction(wl, ws);
-}
-
-/* Whether some window fails every child below the node where pairs < i are split and Δ_i is
- * known (and Δ_{i+1} too when `sigma_known`): the hot window first, then all in order; the
- * window that cuts becomes the hot one. */
-inline bool ac_child_cuts(ac_child_tree *f, const int i, const bool sigma_known, const int *cut)
-{
-    ac_child_bounds g;
-    ac_child_prepare(f, i, sigma_known, &g);
+    /* Window (l, s) first the hot one, then all in order. */
     for (int w = -1, l = 2, s = 0; l <= AC_MAXLEN;) {
         const int wl = w < 0 ? f->hot_l : l, ws = w < 0 ? f->hot_s : s;
-        if (ac_child_value(&g, wl, ws) > cut[wl]) {
+        const int e = ws + wl - 2;
+        int bound = conv_prefix[e + 1] - conv_prefix[ws] + cross_prefix[e] - cross_prefix[ws];
+        const int q_low = (ws + 1) / 2, q_high = (e - 2) / 2;
+        if (e >= 2 && q_low <= q_high) bound += pair_prefix[q_high + 1] - pair_prefix[q_low];
+#if AC_REFINED
+        const int first = max(0, ws - AC_D + 1), last = min(AC_D - 1, e);
+        int in_range = 0;
+        if (first < fixed_bins) in_range = mass_prefix[min(last, fixed_bins - 1) + 1] - mass_prefix[first];
+        if (last >= fixed_bins) {
+            const int pair_first = max(first, fixed_bins) / 2, pair_last = last / 2;
+            in_range += min(free_mass, sigma_max_prefix[pair_last + 1] - sigma_max_prefix[pair_first]);
+        }
+        bound -= 2 * (wl - 1) * in_range;
+#endif
+        const int value = bound - ac_constant_correction(wl, ws);
+        if (hot_value) {
+            *hot_value = value;
+            return false;
+        }
+        if (value > cut[wl]) {
             f->hot_l = wl;
             f->hot_s = ws;
             return true;
@@ -256,10 +241,15 @@ inline bool ac_child_cuts(ac_child_tree *f, const int i, const bool sigma_known,
     return false;
 }
 
+inline bool ac_child_cuts(ac_child_tree *f, const int i, const bool sigma_known, const int *cut)
+{
+    return ac_child_scan(f, i, sigma_known, cut, 0);
+}
+
 /*
  * The split quadratic (ChildSearch.splitQuadratic, whose comment proves it exact): below the
  * split (v, σ − v) of pair i (pairs < i split, Δ_{i+1} known) the hot window's value
- * ac_child_value is y0 + v·slope + v(v−1)/2·curvature for every v in 0 … σ, an integer
+ * (ac_child_scan's hot_value) is y0 + v·slope + v(v−1)/2·curvature for every v in 0 … σ, an integer
  * polynomial of degree <= 2 in v, here taken through its values at v = 0, 1, 2 (σ >= 2). A split
  * it cuts (value > cut of the hot window) is one ac_child_cuts(f, i + 1, false, …) would cut with
  * its first check, the hot window, leaving the hot window as it is; any other split goes through
@@ -287,21 +277,20 @@ typedef struct {
 } ac_split_quadratic;
 
 /* The hot window's value below the split (x, σ − x) of pair i. */
-inline int ac_child_split_value(ac_child_tree *f, const int i, const int sigma, const int x)
+inline int ac_child_split_value(ac_child_tree *f, const int i, const int sigma, const int x, const int *cut)
 {
-    ac_child_bounds g;
+    int y = 0;
     ac_child_tree_place(f, i, x, sigma - x, 1);
-    ac_child_prepare(f, i + 1, false, &g);
-    const int y = ac_child_value(&g, f->hot_l, f->hot_s);
+    ac_child_scan(f, i + 1, false, cut, &y);
     ac_child_tree_place(f, i, x, sigma - x, -1);
     return y;
 }
 
-inline void ac_split_quadratic_make(ac_child_tree *f, const int i, const int sigma, ac_split_quadratic *q)
+inline void ac_split_quadratic_make(ac_child_tree *f, const int i, const int sigma, const int *cut, ac_split_quadratic *q)
 {
-    const long y0 = ac_child_split_value(f, i, sigma, 0);
-    const long y1 = ac_child_split_value(f, i, sigma, 1);
-    const long y2 = ac_child_split_value(f, i, sigma, 2);
+    const long y0 = ac_child_split_value(f, i, sigma, 0, cut);
+    const long y1 = ac_child_split_value(f, i, sigma, 1, cut);
+    const long y2 = ac_child_split_value(f, i, sigma, 2, cut);
     q->hot_l = f->hot_l;
     q->hot_s = f->hot_s;
     q->y0 = y0;
@@ -463,7 +452,7 @@ inline void ac_child_range(ac_child_tree *f, ac_sweep_side *side, const ac_u128 
         /* The hot window's bound as a quadratic in v: ac_child_cuts' first check, in O(1). */
         if (!cut_here && decided && sig[i] >= 2) {
             ac_split_quadratic *q = &quadratic[i];
-            if (q->hot_l != f->hot_l || q->hot_s != f->hot_s) ac_split_quadratic_make(f, i, sig[i], q);
+            if (q->hot_l != f->hot_l || q->hot_s != f->hot_s) ac_split_quadratic_make(f, i, sig[i], cut, q);
             cut_here = ac_split_quadratic_cuts(q, a, cut);
             if (cut_here) AC_COUNT(AC_STAT_SPLIT_WINDOW_CUTS, i);
         }
