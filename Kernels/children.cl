@@ -4,7 +4,10 @@
  *
  * Extra build options: AC_DELTA_LOW, AC_DELTA_HIGH (the Δ family: 0 1 relaxed, 0 0 exact), and
  * AC_STATS (1: count nodes, cuts and sweeps as AutoconvCore.ChildSearchStats, per work-item, summed
- * per work-group into `stats`; 0, the default: no counters, the statements compile away).
+ * per work-group into `stats`; 0, the default: no counters, the statements compile away), and
+ * AC_SPLIT_QUADRATICS (1, the default: splits are first checked against the hot window's bound
+ * as a quadratic in the split, see ac_split_quadratic; 0: every split through ac_child_cuts, only
+ * to test that the quadratic changes nothing).
  *
  * Children of one parent t (AC_DP parts) are numbered as in AutoconvCore.ChildTree: the digit
  * string (Δ_1, u_0, Δ_2, u_2, …, u_{d-2}) in lexicographic order, so the children below any
@@ -23,6 +26,10 @@
  * limit); a work-item's range and its tallies are below 2^64. Window values and their bounds
  * are `int`: every bound is at most a real child's window sum <= S^2 < 2^31 (common.cl).
  */
+
+#ifndef AC_SPLIT_QUADRATICS
+#define AC_SPLIT_QUADRATICS 1
+#endif
 
 #define AC_DP (AC_D / 2)
 #define AC_HALF_PARENT (AC_DP / 2)
@@ -153,8 +160,11 @@ inline void ac_child_tree_place(ac_child_tree *f, const int i, const int a, cons
  * plus σmin_b·σmin_b' for free pairs (their whole product inside), less the coefficient times
  * W_int <= fixed mass in range + min(free mass, Σ σmax_b over free pairs meeting the range) and
  * the constant of the correction (common.cl).
+ *
+ * With `hot_value` (ac_child_split_value) it only writes the hot window's bound there (its value
+ * at the node, ChildSearch.windowValue) and returns false; the bound is computed once, here.
  */
-inline bool ac_child_cuts(ac_child_tree *f, const int i, const bool sigma_known, const int *cut)
+inline bool ac_child_scan(ac_child_tree *f, const int i, const bool sigma_known, const int *cut, int *hot_value)
 {
     const int fixed_bins = 2 * i, known = sigma_known ? i + 1 : i;
     int sigma_min[AC_DP], sigma_max_prefix[AC_DP + 1];
@@ -213,7 +223,12 @@ inline bool ac_child_cuts(ac_child_tree *f, const int i, const bool sigma_known,
         }
         bound -= 2 * (wl - 1) * in_range;
 #endif
-        if (bound - ac_constant_correction(wl, ws) > cut[wl]) {
+        const int value = bound - ac_constant_correction(wl, ws);
+        if (hot_value) {
+            *hot_value = value;
+            return false;
+        }
+        if (value > cut[wl]) {
             f->hot_l = wl;
             f->hot_s = ws;
             return true;
@@ -224,6 +239,71 @@ inline bool ac_child_cuts(ac_child_tree *f, const int i, const bool sigma_known,
         }
     }
     return false;
+}
+
+inline bool ac_child_cuts(ac_child_tree *f, const int i, const bool sigma_known, const int *cut)
+{
+    return ac_child_scan(f, i, sigma_known, cut, 0);
+}
+
+/*
+ * The split quadratic (ChildSearch.splitQuadratic, whose comment proves it exact): below the
+ * split (v, σ − v) of pair i (pairs < i split, Δ_{i+1} known) the hot window's value
+ * (ac_child_scan's hot_value) is y0 + v·slope + v(v−1)/2·curvature for every v in 0 … σ, an integer
+ * polynomial of degree <= 2 in v, here taken through its values at v = 0, 1, 2 (σ >= 2). A split
+ * it cuts (value > cut of the hot window) is one ac_child_cuts(f, i + 1, false, …) would cut with
+ * its first check, the hot window, leaving the hot window as it is; any other split goes through
+ * ac_child_cuts as before. So every decision, count, survivor and counter is the same as without
+ * it, and the same as the CPU's (which keeps one quadratic per Δ node and recomputes it when the
+ * hot window changes, as here).
+ *
+ * Overflow. y0, y1, y2 are window values of real nodes, computed in `int` exactly as
+ * ac_child_cuts computes them (|y| < 2^31, the header's bound). The rest is `long` (64-bit):
+ * slope = y1 − y0 and curvature = y2 − 2·y1 + y0, so |slope| < 2^32 and |curvature| < 2^33 in
+ * any case; v <= σ_i <= S <= AC_MAX_S = 46,340 < 2^16, so |v·slope| < 2^48 and
+ * v(v−1)/2 < 2^30. The curvature is in fact twice the coefficient of v² in the window sum: only
+ * the bins of pair i carry v², as +v², −2v² and +v² at positions 4i, 4i+1, 4i+2 of the conv
+ * (cross terms, masses and the free pairs are linear in v or free of it), and a window holds a
+ * contiguous run of those, so the curvature is one of −4, −2, 0, 2. The kernel does not rely on
+ * that for soundness: a quadratic with |curvature| > 4 is not used (`ok` false; such a node's
+ * splits all go through ac_child_cuts), so |v(v−1)/2·curvature| <= 2^32 and the value
+ * |y0 + v·slope + v(v−1)/2·curvature| < 2^31 + 2^48 + 2^32 < 2^49 never overflows. (The CPU,
+ * whose Int64 arithmetic traps on overflow, has the same magnitudes without the test.)
+ */
+typedef struct {
+    int hot_l, hot_s;        /* the window it is of; hot_l 0: none yet */
+    bool ok;                 /* |curvature| <= 4: usable */
+    long y0, slope, curvature;
+} ac_split_quadratic;
+
+/* The hot window's value below the split (x, σ − x) of pair i. */
+inline int ac_child_split_value(ac_child_tree *f, const int i, const int sigma, const int x, const int *cut)
+{
+    int y = 0;
+    ac_child_tree_place(f, i, x, sigma - x, 1);
+    ac_child_scan(f, i + 1, false, cut, &y);
+    ac_child_tree_place(f, i, x, sigma - x, -1);
+    return y;
+}
+
+inline void ac_split_quadratic_make(ac_child_tree *f, const int i, const int sigma, const int *cut, ac_split_quadratic *q)
+{
+    const long y0 = ac_child_split_value(f, i, sigma, 0, cut);
+    const long y1 = ac_child_split_value(f, i, sigma, 1, cut);
+    const long y2 = ac_child_split_value(f, i, sigma, 2, cut);
+    q->hot_l = f->hot_l;
+    q->hot_s = f->hot_s;
+    q->y0 = y0;
+    q->slope = y1 - y0;
+    q->curvature = y2 - 2 * y1 + y0;
+    q->ok = q->curvature >= -4 && q->curvature <= 4;
+}
+
+/* Whether the quadratic cuts the split (v, σ − v): exactly ac_child_cuts' first check there. */
+inline bool ac_split_quadratic_cuts(const ac_split_quadratic *q, const int v, const int *cut)
+{
+    const long x = v;
+    return q->ok && q->y0 + x * q->slope + (x * (x - 1) / 2) * q->curvature > (long)cut[q->hot_l];
 }
 
 /* Per-work-item tallies and the survivor sink. */
@@ -290,6 +370,9 @@ inline void ac_child_range(ac_child_tree *f, ac_sweep_side *side, const ac_u128 
 {
     int stage[AC_DP], next_right[AC_DP], sig[AC_DP], v[AC_DP];
     ac_u128 offset[AC_DP], start[AC_DP], below[AC_DP];
+#if AC_SPLIT_QUADRATICS
+    ac_split_quadratic quadratic[AC_DP];   /* of pair i's current Δ node (ChildSearch.descend) */
+#endif
     int i = 0;
     stage[0] = 0;
     next_right[0] = AC_DELTA_LOW;
@@ -336,6 +419,9 @@ inline void ac_child_range(ac_child_tree *f, ac_sweep_side *side, const ac_u128 
                 continue;
             }
             stage[i] = 1;
+#if AC_SPLIT_QUADRATICS
+            quadratic[i].hot_l = 0;
+#endif
             sig[i] = sigma;
             v[i] = 0;
             below[i] = block;
@@ -362,6 +448,15 @@ inline void ac_child_range(ac_child_tree *f, ac_sweep_side *side, const ac_u128 
         AC_COUNT(AC_STAT_SPLIT_NODES, i);
         bool cut_here = decided && (a > caps[2 * i] || b > caps[2 * i + 1]);
         if (cut_here) AC_COUNT(AC_STAT_CAP_CUTS, i);
+#if AC_SPLIT_QUADRATICS
+        /* The hot window's bound as a quadratic in v: ac_child_cuts' first check, in O(1). */
+        if (!cut_here && decided && sig[i] >= 2) {
+            ac_split_quadratic *q = &quadratic[i];
+            if (q->hot_l != f->hot_l || q->hot_s != f->hot_s) ac_split_quadratic_make(f, i, sig[i], cut, q);
+            cut_here = ac_split_quadratic_cuts(q, a, cut);
+            if (cut_here) AC_COUNT(AC_STAT_SPLIT_WINDOW_CUTS, i);
+        }
+#endif
         if (!cut_here) {
             ac_child_tree_place(f, i, a, b, 1);
             cut_here = decided && ac_child_cuts(f, i + 1, false, cut);

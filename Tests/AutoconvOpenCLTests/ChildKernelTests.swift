@@ -99,3 +99,50 @@ import TestSupport
         #expect(plain.survivors == cpu.survivors)
     }
 }
+
+/// The kernel's split quadratics (children.cl `ac_split_quadratic`, as `ChildSearch.splitQuadratic`)
+/// change nothing: with and without them (-D AC_SPLIT_QUADRATICS) the kernel's counts, survivors
+/// and every per-depth counter equal the CPU engine's, at d = 8 where splits are cut by the
+/// window bounds (at d = 4 these cases cut none, so the quadratic would have nothing to do).
+@Suite struct ChildKernelSplitQuadraticTests {
+    @Test(arguments: [(2, 3, "1.05", Rule.refined, ChildFamily.relaxed), (2, 4, "1.1", .refined, .exact),
+                      (2, 5, "1.02", .flat, .relaxed), (2, 2, "0.95", .refined, .relaxed)])
+    func quadraticsChangeNoDecision(n0: Int, m: Int, target: String, rule: Rule, family: ChildFamily) throws {
+        let value = try TargetParser.parse(target)
+        var random = SeededGenerator(seed: UInt64(53 * n0 + m))
+        let parents = try ChildKernelTests.parents(try Problem(n: n0, m: m, rule: rule), target: value, limit: 10, using: &random)
+        try #require(parents.count >= 8, "one CPU unit per parent needs 8 parents or more")
+        let child = try Problem(n: 2 * n0, m: m, rule: rule)
+        #expect(child.d == 8)
+        var job = ChildJob(problem: child, cutoffs: ProveCutoffs(problem: child, target: value), deltas: family.deltas, parents: parents)
+        job.collectStats = true
+        let cpu = try ChildKernelTests.expand(CPUEngine(threads: 1), job)
+        let cpuStats = try #require(cpu.counts.stats)
+        // Splits above the last pair are cut by the bounds: the quadratic's work.
+        #expect((0..<(child.d / 2 - 1)).reduce(UInt64(0)) { $0 + cpuStats[.splitWindowCuts, $1] } > 0)
+        var stripped = cpu.counts
+        stripped.stats = nil
+        var kernelStats: [[UInt64]] = []
+        for quadratics in [true, false] {
+            var configuration = OpenCLConfiguration()
+            configuration.workGroupSize = 4
+            configuration.ranksPerWorkItem = UInt64(UInt32.max)
+            configuration.splitQuadratics = quadratics
+            let device = try OpenCLEngine(device: try testDevice(), configuration: configuration)
+            let counted = try ChildKernelTests.expand(device, job)
+            let deviceStats = try #require(counted.counts.stats)
+            for kind in ChildSearchStats.Kind.allCases {
+                #expect((0..<deviceStats.pairs).map { deviceStats[kind, $0] } == (0..<cpuStats.pairs).map { cpuStats[kind, $0] },
+                        "\(kind), quadratics \(quadratics)")
+            }
+            #expect(deviceStats[.leafSweeps] == cpuStats[.leafSweeps])
+            var deviceCounts = counted.counts
+            deviceCounts.stats = nil
+            #expect(deviceCounts == stripped, "quadratics \(quadratics)")
+            #expect(counted.survivors == cpu.survivors, "quadratics \(quadratics)")
+            kernelStats.append(deviceStats.values)
+        }
+        // The quadratic leaves the hot windows as they were, so even the sweep totals agree.
+        #expect(kernelStats[0] == kernelStats[1])
+    }
+}

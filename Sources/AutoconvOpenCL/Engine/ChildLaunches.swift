@@ -20,7 +20,8 @@ extension OpenCLEngine {
                        stop: @escaping StopCheck, progress: ((_ parentsDone: Int) -> Void)?) throws -> ChildCounts {
         let trees = try job.trees()
         guard !trees.isEmpty else { return ChildCounts() }
-        let program = try programs.program(job.problem, .children(job.deltas, stats: job.collectStats)) { program in
+        let program = try programs.program(job.problem, .children(job.deltas, stats: job.collectStats,
+                                                                  quadratics: configuration.splitQuadratics)) { program in
             try ChildSelfTest.run(ChildLauncher(program: program, job: job, trees: [trees[0]], configuration: configuration), job: job)
         }
         let launcher = try ChildLauncher(program: program, job: job, trees: trees, configuration: configuration)

@@ -13,6 +13,10 @@ public struct OpenCLConfiguration: Sendable {
     /// with a buffer of the exact size, up to `maxSurvivorCapacity`, beyond which it is split.
     public var survivorCapacity = 1 << 20
     public var maxSurvivorCapacity = 1 << 24
+    /// Check each split of the child kernel against the hot window's bound as a quadratic in the
+    /// split before its full bounds (Kernels/children.cl `ac_split_quadratic`, as
+    /// `CPUEngine.splitQuadratics`); off only in the tests that show it changes nothing.
+    public var splitQuadratics = true
     /// Run the self-test before the first job of each problem (on by default; experts only).
     public var selfTest = true
     /// Receives one-line notes (build and self-test times) for stderr.

@@ -11,8 +11,9 @@ final class ProblemProgram {
         /// Single levels: bound and prove, and the evaluation kernel for the self-test.
         case search
         /// The cascade's child kernel for one Δ family, with the search counters compiled in
-        /// when `stats` (-D AC_STATS=1, `ChildJob.collectStats`).
-        case children(DeltaRange, stats: Bool)
+        /// when `stats` (-D AC_STATS=1, `ChildJob.collectStats`), and the split quadratics unless
+        /// `quadratics` is false (-D AC_SPLIT_QUADRATICS=0, `OpenCLConfiguration.splitQuadratics`).
+        case children(DeltaRange, stats: Bool, quadratics: Bool)
 
         /// Kernel files in program order (KernelSource.files).
         var files: [String] {
@@ -70,8 +71,9 @@ final class ProblemProgram {
         let constantBytes = UInt64(tableEntries.count * 8 + windowCount * 4 + 1024)
         let tableInConstant = constantBytes <= session.device.maxConstantBuffer
         var options = KernelSource.buildOptions(for: problem, tableInConstantMemory: tableInConstant)
-        if case .children(let deltas, let stats) = contents {
+        if case .children(let deltas, let stats, let quadratics) = contents {
             options += " -DAC_DELTA_LOW=\(deltas.low) -DAC_DELTA_HIGH=\(deltas.high) -DAC_STATS=\(stats ? 1 : 0)"
+            options += " -DAC_SPLIT_QUADRATICS=\(quadratics ? 1 : 0)"
         }
         buildOptions = options
 
