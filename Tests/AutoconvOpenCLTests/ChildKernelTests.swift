@@ -17,6 +17,20 @@ import TestSupport
     }
 
     /// Up to `limit` random level-0 survivors of (n, m) for `target`: parents as the cascade sees them.
+    /// The child job of up to 10 seeded level-0 survivors of (n0, m) with counters on (at least 8:
+    /// one CPU unit per parent), and the one-thread CPU engine's result on it.
+    static func countedJob(n0: Int, m: Int, target: String, rule: Rule, family: ChildFamily, seed: UInt64) throws
+        -> (job: ChildJob, cpu: (counts: ChildCounts, survivors: [[Int]])) {
+        let value = try TargetParser.parse(target)
+        var random = SeededGenerator(seed: seed)
+        let parents = try Self.parents(try Problem(n: n0, m: m, rule: rule), target: value, limit: 10, using: &random)
+        try #require(parents.count >= 8, "one CPU unit per parent needs 8 parents or more")
+        let child = try Problem(n: 2 * n0, m: m, rule: rule)
+        var job = ChildJob(problem: child, cutoffs: ProveCutoffs(problem: child, target: value), deltas: family.deltas, parents: parents)
+        job.collectStats = true
+        return (job, try expand(CPUEngine(threads: 1), job))
+    }
+
     static func parents(_ problem: Problem, target: Fraction, limit: Int, using random: inout SeededGenerator) throws -> [[Int]] {
         var all: [[Int]] = []
         _ = try CPUEngine(threads: 2).prove(try Job(problem: problem), cutoffs: ProveCutoffs(problem: problem, target: target),
@@ -69,14 +83,7 @@ import TestSupport
     @Test(arguments: [(1, 4, "1", Rule.refined, ChildFamily.relaxed), (1, 6, "1.1", .flat, .relaxed),
                       (2, 3, "1.05", .refined, .relaxed), (1, 5, "1.2", .refined, .relaxed), (2, 4, "1.1", .refined, .exact)])
     func kernelStatsEqualCPUStats(n0: Int, m: Int, target: String, rule: Rule, family: ChildFamily) throws {
-        let value = try TargetParser.parse(target)
-        var random = SeededGenerator(seed: UInt64(77 * n0 + m))
-        let parents = try ChildKernelTests.parents(try Problem(n: n0, m: m, rule: rule), target: value, limit: 10, using: &random)
-        try #require(parents.count >= 8, "one CPU unit per parent needs 8 parents or more")
-        let child = try Problem(n: 2 * n0, m: m, rule: rule)
-        var job = ChildJob(problem: child, cutoffs: ProveCutoffs(problem: child, target: value), deltas: family.deltas, parents: parents)
-        job.collectStats = true
-        let cpu = try ChildKernelTests.expand(CPUEngine(threads: 1), job)
+        var (job, cpu) = try ChildKernelTests.countedJob(n0: n0, m: m, target: target, rule: rule, family: family, seed: UInt64(77 * n0 + m))
         var configuration = OpenCLConfiguration()
         configuration.workGroupSize = 4
         configuration.ranksPerWorkItem = UInt64(UInt32.max)
@@ -108,15 +115,9 @@ import TestSupport
     @Test(arguments: [(2, 3, "1.05", Rule.refined, ChildFamily.relaxed), (2, 4, "1.1", .refined, .exact),
                       (2, 5, "1.02", .flat, .relaxed), (2, 2, "0.95", .refined, .relaxed)])
     func quadraticsChangeNoDecision(n0: Int, m: Int, target: String, rule: Rule, family: ChildFamily) throws {
-        let value = try TargetParser.parse(target)
-        var random = SeededGenerator(seed: UInt64(53 * n0 + m))
-        let parents = try ChildKernelTests.parents(try Problem(n: n0, m: m, rule: rule), target: value, limit: 10, using: &random)
-        try #require(parents.count >= 8, "one CPU unit per parent needs 8 parents or more")
-        let child = try Problem(n: 2 * n0, m: m, rule: rule)
+        let (job, cpu) = try ChildKernelTests.countedJob(n0: n0, m: m, target: target, rule: rule, family: family, seed: UInt64(53 * n0 + m))
+        let child = job.problem
         #expect(child.d == 8)
-        var job = ChildJob(problem: child, cutoffs: ProveCutoffs(problem: child, target: value), deltas: family.deltas, parents: parents)
-        job.collectStats = true
-        let cpu = try ChildKernelTests.expand(CPUEngine(threads: 1), job)
         let cpuStats = try #require(cpu.counts.stats)
         // Splits above the last pair are cut by the bounds: the quadratic's work.
         #expect((0..<(child.d / 2 - 1)).reduce(UInt64(0)) { $0 + cpuStats[.splitWindowCuts, $1] } > 0)
