@@ -89,7 +89,7 @@ public final class Cascade {
         }
         while directory.state.outcome == .running {
             let level = directory.state.level
-            if directory.state.position == 0, let plan = try directory.shardPlan() { try directory.adoptShards(plan) }
+            if let plan = try directory.shardPlan() { try directory.adoptShards(plan) }
             try work(directory)
             try finishLevel(level)
             if stopAfterLevel { break }

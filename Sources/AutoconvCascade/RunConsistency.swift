@@ -50,7 +50,7 @@ extension RunDirectory {
             }
             guard k < s.ledgers.count else { throw bad("finished level \(k) has no ledger line") }
             let ledger = try Ledger.open(path: ledgerFile(k), mark: s.ledgers[k], cutExtra: false)
-            try checkLedger(ledger, level: k, covering: space(k), summing: summary.counts, bad)
+            try ledger.check(level: k, to: space(k), summing: summary.counts, bad)
         }
 
         switch s.outcome {
@@ -70,7 +70,7 @@ extension RunDirectory {
             guard s.ledgers.count == level + 1 else { throw bad("it has \(s.ledgers.count) ledger lines for levels 0…\(level)") }
             // A run opened for shards is never written: a half-written batch there is an error.
             let ledger = try Ledger.open(path: ledgerFile(level), mark: s.ledgers[level], cutExtra: !isShared)
-            try checkLedger(ledger, level: level, covering: UInt128(s.position), summing: s.current.counts, bad)
+            try ledger.check(level: level, to: UInt128(s.position), summing: s.current.counts, bad)
             try checkRuns(level: level, bad)
             return ledger
         case .proven, .notProven:
@@ -103,32 +103,6 @@ extension RunDirectory {
         }
     }
 
-    /// The ledger's entries tile [0, space) in order and add up to `counts`; each entry's
-    /// counts add up, and its range is its parents (level ≥ 1) or its children (level 0).
-    private func checkLedger(_ ledger: Ledger, level: Int, covering space: UInt128, summing counts: ChildCounts,
-                             _ bad: (String) -> CoreError) throws {
-        var next: UInt64 = 0
-        var sum = ChildCounts()
-        for (i, entry) in ledger.entries.enumerated() {
-            guard entry.first == next, entry.first < entry.end else {
-                throw bad("'\(ledger.path)' entry \(i) covers [\(entry.first), \(entry.end)), not a range from \(next)")
-            }
-            let c = entry.counts
-            let width = UInt128(entry.end - entry.first)
-            let shaped = level == 0 ? c.children == width && c.parents == 0 && c.patterns == 0 && c.patternsPruned == 0
-                                    : c.parents == width && c.patternsPruned <= c.patterns
-            guard shaped, c.addsUp, let total = sum.adding(c) else {
-                throw bad("'\(ledger.path)' entry \(i) [\(entry.first), \(entry.end)) has counts that do not add up")
-            }
-            sum = total
-            next = entry.end
-        }
-        guard UInt128(next) == space else {
-            throw bad("'\(ledger.path)' covers [0, \(next)), the state says [0, \(space))")
-        }
-        guard sum == counts else { throw bad("'\(ledger.path)' adds up to other counts than the state's for level \(level)") }
-    }
-
     /// The sorted runs of the level in progress: named as this level's runs, numbered below
     /// `next-run`, headed for this run and level, and together holding exactly the level's
     /// survivors so far (each batch's survivors are distinct and written once).
@@ -149,6 +123,35 @@ extension RunDirectory {
         guard held == state.current.survivors else {
             throw bad("the sorted runs hold \(held) survivors, the state counts \(state.current.survivors)")
         }
+    }
+}
+
+extension Ledger {
+    /// The entries tile [first, end) in order and add up to `counts`; each entry's counts add
+    /// up, and its range is its parents (level ≥ 1) or its children (level 0). For the run's
+    /// own ledgers first is 0; a shard's ledger (`ShardDirectory`) starts at its first parent.
+    func check(level: Int, from first: UInt64 = 0, to end: UInt128, summing counts: ChildCounts,
+               _ bad: (String) -> CoreError) throws {
+        var next = first
+        var sum = ChildCounts()
+        for (i, entry) in entries.enumerated() {
+            guard entry.first == next, entry.first < entry.end else {
+                throw bad("'\(path)' entry \(i) covers [\(entry.first), \(entry.end)), not a range from \(next)")
+            }
+            let c = entry.counts
+            let width = UInt128(entry.end - entry.first)
+            let shaped = level == 0 ? c.children == width && c.parents == 0 && c.patterns == 0 && c.patternsPruned == 0
+                                    : c.parents == width && c.patternsPruned <= c.patterns
+            guard shaped, c.addsUp, let total = sum.adding(c) else {
+                throw bad("'\(path)' entry \(i) [\(entry.first), \(entry.end)) has counts that do not add up")
+            }
+            sum = total
+            next = entry.end
+        }
+        guard UInt128(next) == end else {
+            throw bad("'\(path)' covers [\(first), \(next)), the state says [\(first), \(end))")
+        }
+        guard sum == counts else { throw bad("'\(path)' adds up to other counts than the state's for level \(level)") }
     }
 }
 

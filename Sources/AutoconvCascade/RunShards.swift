@@ -25,13 +25,13 @@ extension RunDirectory {
 
     /// Whether shards have started on the level in progress (and none of it was run whole), so
     /// that the next run of the level merges them.
-    public var levelInProgressIsSharded: Bool {
-        state.outcome == .running && state.position == 0 && AtomicFile.exists(ShardPlan.path(in: path, level: state.level))
-    }
+    public var levelInProgressIsSharded: Bool { (try? shardPlan()) != nil }
 
-    /// The shard plan of the level in progress, if shard processes have started on it.
+    /// The shard plan of the level in progress, if shard processes have started on it and
+    /// nothing of it was run whole (then the level is merged from its shards).
     func shardPlan() throws -> ShardPlan? {
-        try ShardPlan.read(run: path, level: state.level)
+        guard state.outcome == .running, state.position == 0 else { return nil }
+        return try ShardPlan.read(run: path, level: state.level)
     }
 
     /// Takes the finished shards of the level in progress as its batches, as if this process had

@@ -112,15 +112,7 @@ public final class ShardDirectory: LevelBook {
             throw bad("its state does not add up")
         }
         let ledger = try Ledger.open(path: path + "/ledger", mark: state.mark, cutExtra: resuming)
-        var next = state.first
-        var sum = ChildCounts()
-        for entry in ledger.entries {
-            guard entry.first == next, entry.first < entry.end, let total = sum.adding(entry.counts) else {
-                throw bad("its ledger does not tile [\(state.first), \(p.position)) in order")
-            }
-            (next, sum) = (entry.end, total)
-        }
-        guard next == p.position, sum == p.current.counts else { throw bad("its ledger does not add up to its state") }
+        try ledger.check(level: plan.level, from: state.first, to: UInt128(p.position), summing: p.current.counts, bad)
         self.ledger = ledger
         var held: UInt64 = 0
         for name in state.done ? ["survivors.surv"] : p.runs {
