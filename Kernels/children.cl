@@ -6,8 +6,8 @@
  * AC_STATS (1: count nodes, cuts and sweeps as AutoconvCore.ChildSearchStats, per work-item, summed
  * per work-group into `stats`; 0, the default: no counters, the statements compile away), and
  * AC_SPLIT_QUADRATICS (1, the default: splits are first checked against the hot window's bound
- * as a quadratic in the split, see ac_split_quadratic; 0: every split through ac_child_cuts, only
- * to test that the quadratic changes nothing).
+ * as a quadratic in the split, and runs of splits cut at once, see ac_split_quadratic; 0: every
+ * node through ac_child_cuts, only to test that the quadratic changes no count and no survivor).
  *
  * Children of one parent t (AC_DP parts) are numbered as in AutoconvCore.ChildTree: the digit
  * string (Δ_1, u_0, Δ_2, u_2, …, u_{d-2}) in lexicographic order, so the children below any
@@ -43,7 +43,8 @@
 #define AC_STAT_SPLIT_NODES 3
 #define AC_STAT_CAP_CUTS 4
 #define AC_STAT_SPLIT_WINDOW_CUTS 5
-#define AC_STAT_KINDS 6
+#define AC_STAT_SPLIT_RUN_CUTS 6
+#define AC_STAT_KINDS 7
 #define AC_STAT_LEAF_SWEEPS 0
 #define AC_STAT_SWEEPS_DECIDED 1
 #define AC_STAT_LEAVES_EVALUATED 2
@@ -246,6 +247,14 @@ inline bool ac_child_cuts(ac_child_tree *f, const int i, const bool sigma_known,
     return ac_child_scan(f, i, sigma_known, cut, 0);
 }
 
+/* Whether the hot window alone cuts the (pair i, Δ_{i+1}) node: ac_child_cuts' first check. */
+inline bool ac_child_hot_cuts(ac_child_tree *f, const int i, const int *cut)
+{
+    int y = 0;
+    ac_child_scan(f, i, true, cut, &y);
+    return y > cut[f->hot_l];
+}
+
 /*
  * The split quadratic (ChildSearch.splitQuadratic, whose comment proves it exact): below the
  * split (v, σ − v) of pair i (pairs < i split, Δ_{i+1} known) the hot window's value
@@ -253,9 +262,11 @@ inline bool ac_child_cuts(ac_child_tree *f, const int i, const bool sigma_known,
  * polynomial of degree <= 2 in v, here taken through its values at v = 0, 1, 2 (σ >= 2). A split
  * it cuts (value > cut of the hot window) is one ac_child_cuts(f, i + 1, false, …) would cut with
  * its first check, the hot window, leaving the hot window as it is; any other split goes through
- * ac_child_cuts as before. So every decision, count, survivor and counter is the same as without
- * it, and the same as the CPU's (which keeps one quadratic per Δ node and recomputes it when the
- * hot window changes, as here).
+ * ac_child_cuts as before. When the hot window changes, the new quadratic's least value over the
+ * splits left (ac_split_quadratic_cuts_run) may cut them all at once, and the (pair i, Δ_{i+1})
+ * node itself is tried on the hot window only. Only subtrees every child of which fails are cut,
+ * so counts and survivors are those without it; the node counters differ (fewer splits visited),
+ * and equal the CPU's, which makes the same checks in the same order (ChildSearch.descend).
  *
  * Overflow. y0, y1, y2 are window values of real nodes, computed in `int` exactly as
  * ac_child_cuts computes them (|y| < 2^31, the header's bound). The rest is `long` (64-bit):
@@ -299,11 +310,33 @@ inline void ac_split_quadratic_make(ac_child_tree *f, const int i, const int sig
     q->ok = q->curvature >= -4 && q->curvature <= 4;
 }
 
+inline long ac_split_quadratic_value(const ac_split_quadratic *q, const long x)
+{
+    return q->y0 + x * q->slope + (x * (x - 1) / 2) * q->curvature;
+}
+
 /* Whether the quadratic cuts the split (v, σ − v): exactly ac_child_cuts' first check there. */
 inline bool ac_split_quadratic_cuts(const ac_split_quadratic *q, const int v, const int *cut)
 {
-    const long x = v;
-    return q->ok && q->y0 + x * q->slope + (x * (x - 1) / 2) * q->curvature > (long)cut[q->hot_l];
+    return q->ok && ac_split_quadratic_value(q, v) > (long)cut[q->hot_l];
+}
+
+/*
+ * Whether the quadratic cuts every split v … σ (SplitQuadratic.minimum): its least value there
+ * is at an end, or, when curvature > 0, where the forward difference slope + x·curvature turns
+ * >= 0, at x = ⌈−slope / curvature⌉ clamped to [v, σ]. (OpenCL's `/` truncates toward zero like
+ * Swift's, so the quotient is rounded up by hand.) Same magnitudes as ac_split_quadratic_cuts.
+ */
+inline bool ac_split_quadratic_cuts_run(const ac_split_quadratic *q, const int v, const int sigma, const int *cut)
+{
+    if (!q->ok) return false;
+    long least = min(ac_split_quadratic_value(q, v), ac_split_quadratic_value(q, sigma));
+    if (q->curvature > 0) {
+        const long quotient = -q->slope / q->curvature, rest = -q->slope % q->curvature;
+        const long turn = quotient + (rest > 0 ? 1 : 0);
+        least = min(least, ac_split_quadratic_value(q, clamp(turn, (long)v, (long)sigma)));
+    }
+    return least > (long)cut[q->hot_l];
 }
 
 /* Per-work-item tallies and the survivor sink. */
@@ -409,7 +442,10 @@ inline void ac_child_range(ac_child_tree *f, ac_sweep_side *side, const ac_u128 
                 continue;
             }
             const bool decided = i >= AC_HALF_PARENT - 1 || !f->any_asym;
-            if (decided && ac_child_cuts(f, i, true, cut)) {
+            /* With split quadratics only the hot window is tried here (ChildSearch.descend says
+             * why): the splits find any other window that cuts, and cut their run at once. */
+            const bool hot_only = AC_SPLIT_QUADRATICS && i < AC_DP - 1 && sigma >= 2;
+            if (decided && (hot_only ? ac_child_hot_cuts(f, i, cut) : ac_child_cuts(f, i, true, cut))) {
                 AC_COUNT(AC_STAT_DELTA_WINDOW_CUTS, i);
                 tally->test += clipped;
                 continue;
@@ -445,14 +481,26 @@ inline void ac_child_range(ac_child_tree *f, ac_sweep_side *side, const ac_u128 
         /* Below here Δ_{i+1} is known, so asymmetry is decided from pair n/2 − 1 on. */
         const bool decided = i + 1 >= AC_HALF_PARENT || !f->any_asym;
         const int a = v[i], b = sig[i] - v[i];
+#if AC_SPLIT_QUADRATICS
+        /* A new hot window: its quadratic, and the rest of the splits cut at once if it cuts all. */
+        ac_split_quadratic *q = &quadratic[i];
+        const bool quadratics = decided && sig[i] >= 2;
+        if (quadratics && (q->hot_l != f->hot_l || q->hot_s != f->hot_s)) {
+            ac_split_quadratic_make(f, i, sig[i], cut, q);
+            if (ac_split_quadratic_cuts_run(q, a, sig[i], cut)) {
+                AC_COUNT(AC_STAT_SPLIT_RUN_CUTS, i);
+                tally->test += ac_overlap(start[i], ac_u128_times(below[i], (ulong)(sig[i] - a + 1)), lo, hi);
+                stage[i] = 0;
+                continue;
+            }
+        }
+#endif
         AC_COUNT(AC_STAT_SPLIT_NODES, i);
         bool cut_here = decided && (a > caps[2 * i] || b > caps[2 * i + 1]);
         if (cut_here) AC_COUNT(AC_STAT_CAP_CUTS, i);
 #if AC_SPLIT_QUADRATICS
         /* The hot window's bound as a quadratic in v: ac_child_cuts' first check, in O(1). */
-        if (!cut_here && decided && sig[i] >= 2) {
-            ac_split_quadratic *q = &quadratic[i];
-            if (q->hot_l != f->hot_l || q->hot_s != f->hot_s) ac_split_quadratic_make(f, i, sig[i], cut, q);
+        if (!cut_here && quadratics) {
             cut_here = ac_split_quadratic_cuts(q, a, cut);
             if (cut_here) AC_COUNT(AC_STAT_SPLIT_WINDOW_CUTS, i);
         }

@@ -10,6 +10,10 @@
 #        (the d = 8 survivors), 18,273,798,236,606,579 children, all pruned. Creating the cache
 #        runs the d = 8 level once: about 8 minutes on a quiet 2-core machine, over an hour on a
 #        busy one (interrupted, it resumes on the next call).
+#   d16s a sample of the d = 16 level of `cascade --n 2 --m 20 --target 1.13`: every 13,792nd of
+#        its 275,838 parents (the d = 8 survivors), 20 parents. Creating the cache runs levels 0
+#        and 1 of that cascade once (minutes; it resumes when interrupted). Each parent is about
+#        0.6 s of an H200, so a run takes many minutes on a small CPU.
 #   d8   a sample of the d = 8 level of the same cascade: every 400th of its 16,834 level-0
 #        survivors (43 parents, 1.1e10 children, all pruned); its cache takes seconds.
 #
@@ -30,19 +34,27 @@ flags=(--backend "${BACKEND:-cpu}" --json)
 [[ -n "${THREADS:-}" ]] && flags+=(--threads "$THREADS")
 [[ "${STATS:-0}" == 1 ]] && flags+=(--stats)
 
-case "$workload" in
-d16)
-    run=$cache/d16-run
+# The d = 8 survivors of `cascade --n 2 --m 20 --target T` in RUN (created once; an interrupted
+# creation resumes): prints the file's path.
+level1() {
+    local run=$1 target=$2
     if [[ ! -f $run/level-1.surv ]]; then
-        echo "deep-bench: creating the d = 8 survivors once in $run (slow, see the header)" >&2
+        echo "deep-bench: creating the d = 8 survivors at target $target once in $run (slow, see the header)" >&2
         if [[ -f $run/state ]]; then
             "$bin" cascade --resume "$run" --quiet >&2 || [[ $? == 1 ]]
         else
-            "$bin" cascade --n 2 --m 20 --target 1.12 --max-d 8 --dir "$run" --quiet >&2 || [[ $? == 1 ]]
+            "$bin" cascade --n 2 --m 20 --target "$target" --max-d 8 --dir "$run" --quiet >&2 || [[ $? == 1 ]]
         fi
     fi
-    file=$run/level-1.surv
-    args=("$file")
+    echo "$run/level-1.surv"
+}
+
+case "$workload" in
+d16)
+    args=("$(level1 "$cache/d16-run" 1.12)")
+    ;;
+d16s)
+    args=("$(level1 "$cache/d16s-run" 1.13)" --stride 13792)
     ;;
 d8)
     run=$cache/d8-run
@@ -52,7 +64,7 @@ d8)
     args=("$run/level-0.surv" --stride 400)
     ;;
 *)
-    echo "deep-bench: unknown workload '$workload' (d16 or d8)" >&2
+    echo "deep-bench: unknown workload '$workload' (d16, d16s or d8)" >&2
     exit 2
     ;;
 esac

@@ -14,7 +14,7 @@ public struct CPUEngine: Engine, Sendable {
     /// Ranks per chunk at most; small enough for steady progress, large enough to amortise
     /// the unranking of each chunk's start.
     public var chunkSize: UInt64 = 1 << 22
-    /// `ChildSearch.splitQuadratics`; off only in the tests that show it changes nothing.
+    /// `ChildSearch.splitQuadratics`; off only in the tests that show it changes no count and no survivor.
     var splitQuadratics = true
 
     public init(threads: Int) {

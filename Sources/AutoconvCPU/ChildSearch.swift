@@ -160,48 +160,60 @@ final class ChildSearch<Stats: ChildStatsMode> {
                 result.counts.asymmetryPruned += clipped
                 continue
             }
-            let asymmetryDecided = i >= halfParent - 1 || !asymmetryPrunes.contains(true)
-            if asymmetryDecided && cuts(fixedPairs: i, sigma: sigma) {
-                count(.deltaWindowCuts, i)
-                result.counts.children += clipped
-                result.counts.testPruned += clipped
-                continue
+            // Asymmetry is decided at this node, and so below it, from pair n/2 − 1 on.
+            let decided = i >= halfParent - 1 || !asymmetryPrunes.contains(true)
+            let quadratics = decided && splitQuadratics && i < dp - 1 && sigma >= 2
+            if decided {
+                // With split quadratics only the hot window is tried here: each split's bound is
+                // at least the node's for every window (it knows v where the node has σ_i, and a
+                // smaller W_int bound), so a window that cuts the node cuts every split; the first
+                // split's scan finds it and its quadratic cuts the rest at once. That is one scan
+                // for the nodes some other window cuts instead of one for every node.
+                prepareBounds(fixedPairs: i, sigma: sigma)
+                if windowValue(hot) > base[hot] || (!quadratics && scanCuts()) {
+                    count(.deltaWindowCuts, i)
+                    result.counts.children += clipped
+                    result.counts.testPruned += clipped
+                    continue
+                }
             }
             if i == dp - 1 {
                 sweepLeaves(sigma: sigma, start: first)
                 continue
             }
-            // Below here Δ_{i+1} is known, so asymmetry is decided from pair n/2 − 1 on.
-            let decidedBelow = i + 1 >= halfParent || !asymmetryPrunes.contains(true)
             var quadratic = SplitQuadratic()
             for v in 0...sigma {
                 let childStart = first + UInt128(v) * below
                 if childStart + below <= lo { continue }
                 if childStart >= hi { break }
+                if quadratics && quadratic.window != hot {
+                    quadratic = splitQuadratic(pair: i, sigma: sigma)
+                    if quadratic.minimum(from: Int64(v), through: Int64(sigma)) > base[quadratic.window] {
+                        count(.splitRunCuts, i)
+                        let rest = overlap(childStart, UInt128(sigma - v + 1) * below)
+                        result.counts.children += rest
+                        result.counts.testPruned += rest
+                        break
+                    }
+                }
                 count(.splitNodes, i)
-                if decidedBelow && (v > cap[2 * i] || sigma - v > cap[2 * i + 1]) {
+                let clippedChild = overlap(childStart, below)
+                if decided && (v > cap[2 * i] || sigma - v > cap[2 * i + 1]) {
                     count(.capCuts, i)
-                    let clippedChild = overlap(childStart, below)
                     result.counts.children += clippedChild
                     result.counts.testPruned += clippedChild
                     continue
                 }
-                if decidedBelow && splitQuadratics && sigma >= 2 {
-                    // The hot window's bound as a quadratic in v: the first check of `cuts`, in O(1).
-                    if quadratic.window != hot { quadratic = splitQuadratic(pair: i, sigma: sigma) }
-                    let x = Int64(v)
-                    if quadratic.y0 + x * quadratic.slope + (x * (x - 1) / 2) * quadratic.curvature > base[quadratic.window] {
-                        count(.splitWindowCuts, i)
-                        let clippedChild = overlap(childStart, below)
-                        result.counts.children += clippedChild
-                        result.counts.testPruned += clippedChild
-                        continue
-                    }
+                // The hot window's bound as a quadratic in v: the first check of `cuts`, in O(1).
+                if quadratics && quadratic.value(Int64(v)) > base[quadratic.window] {
+                    count(.splitWindowCuts, i)
+                    result.counts.children += clippedChild
+                    result.counts.testPruned += clippedChild
+                    continue
                 }
                 place(pair: i, Int64(v), Int64(sigma - v), sign: 1)
-                if decidedBelow && cuts(fixedPairs: i + 1, sigma: nil) {
+                if decided && cuts(fixedPairs: i + 1, sigma: nil) {
                     count(.splitWindowCuts, i)
-                    let clippedChild = overlap(childStart, below)
                     result.counts.children += clippedChild
                     result.counts.testPruned += clippedChild
                 } else {
@@ -223,8 +235,11 @@ final class ChildSearch<Stats: ChildStatsMode> {
     /// in range linearly, with no clamp that depends on v. So the value is an integer polynomial of
     /// degree ≤ 2 in v, and the one through its exact values at v = 0, 1, 2 (σ ≥ 2) is the same
     /// polynomial: comparing it with base[w] is exactly `cuts`' first check (the hot window), and a
-    /// split it cuts is one `cuts` would cut. Splits it does not cut go through `cuts` as before, so
-    /// every decision, and every counter, is the same as without it.
+    /// split it cuts is one `cuts` would cut. Splits it does not cut go through `cuts` as before.
+    /// `descend` also cuts the rest of a node's splits at once when the quadratic's least value
+    /// over them exceeds (`SplitQuadratic.minimum`). Either way only subtrees every child of which
+    /// fails are cut, so counts and survivors are those without it; the node counters
+    /// (`ChildSearchStats`) show fewer splits visited.
     private func splitQuadratic(pair i: Int, sigma: Int) -> SplitQuadratic {
         var y: [Int64] = [0, 0, 0]
         for x in 0...2 {
@@ -264,7 +279,12 @@ final class ChildSearch<Stats: ChildStatsMode> {
     /// See the type's comment.
     private func cuts(fixedPairs i: Int, sigma: Int?) -> Bool {
         prepareBounds(fixedPairs: i, sigma: sigma)
-        if windowValue(hot) > base[hot] { return true }
+        return windowValue(hot) > base[hot] || scanCuts()
+    }
+
+    /// Whether some window cuts the node `prepareBounds` described; the first that does becomes
+    /// the hot window.
+    private func scanCuts() -> Bool {
         for w in 0..<windowCount where windowValue(w) > base[w] {
             hot = w
             return true
@@ -406,4 +426,21 @@ struct ChildSearchResult {
 struct SplitQuadratic {
     var window = -1
     var y0: Int64 = 0, slope: Int64 = 0, curvature: Int64 = 0
+
+    @inline(__always)
+    func value(_ x: Int64) -> Int64 { y0 + x * slope + (x * (x - 1) / 2) * curvature }
+
+    /// The least value at an integer x in [a, b] (a ≤ b). Its forward difference
+    /// value(x + 1) − value(x) = slope + x·curvature grows with x when curvature > 0, so the
+    /// minimum is at the first x where it is ≥ 0, ⌈−slope / curvature⌉, clamped to [a, b];
+    /// otherwise it shrinks (or is constant) and the minimum is at an end.
+    func minimum(from a: Int64, through b: Int64) -> Int64 {
+        var least = min(value(a), value(b))
+        if curvature > 0 {
+            let (q, r) = (-slope).quotientAndRemainder(dividingBy: curvature)
+            let turn = q + (r > 0 ? 1 : 0)
+            least = min(least, value(min(max(turn, a), b)))
+        }
+        return least
+    }
 }

@@ -25,6 +25,11 @@ public struct ChildSearchStats: Hashable, Sendable {
         case capCuts
         /// Splits cut by the window lower bound after the split.
         case splitWindowCuts
+        /// Runs of splits (v … σ_i) of pair i cut at once by the hot window's split quadratic
+        /// (its least value over the run exceeds the cut-off): all splits of a (pair i, Δ_{i+1})
+        /// node before any is visited, or the rest after a split moved the hot window. Their
+        /// splits are not visited, so `splitNodes` does not count them.
+        case splitRunCuts
 
         /// The JSON key of the row.
         public var key: String {
@@ -35,6 +40,7 @@ public struct ChildSearchStats: Hashable, Sendable {
             case .splitNodes: "split_nodes"
             case .capCuts: "cap_cuts"
             case .splitWindowCuts: "split_window_cuts"
+            case .splitRunCuts: "split_run_cuts"
             }
         }
     }

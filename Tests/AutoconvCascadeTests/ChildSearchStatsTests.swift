@@ -42,10 +42,11 @@ struct ChildSearchStatsTests {
             #expect(stats[.leafSweeps] == stats[.deltaNodes, last] - stats[.asymmetryCuts, last] - stats[.deltaWindowCuts, last])
             #expect(stats[.sweepsDecided] <= stats[.leafSweeps])
             for i in 0...last {
-                #expect(stats[.asymmetryCuts, i] + stats[.deltaWindowCuts, i] <= stats[.deltaNodes, i])
+                // A node is cut at most once: by asymmetry, a window, or a run of its splits.
+                #expect(stats[.asymmetryCuts, i] + stats[.deltaWindowCuts, i] + stats[.splitRunCuts, i] <= stats[.deltaNodes, i])
                 #expect(stats[.capCuts, i] + stats[.splitWindowCuts, i] <= stats[.splitNodes, i])
             }
-            #expect(stats[.splitNodes, last] == 0, "the last pair's splits are leaves")
+            #expect(stats[.splitNodes, last] == 0 && stats[.splitRunCuts, last] == 0, "the last pair's splits are leaves")
             #expect(stats.sum(.deltaNodes) > 0)
             // Leaves checked one by one are children, so at most the children not cut above them.
             #expect(UInt128(stats[.leavesEvaluated]) <= without.testPruned + without.survivors)
@@ -54,15 +55,17 @@ struct ChildSearchStatsTests {
 }
 
 /// `ChildSearch.splitQuadratics` (the hot window's bound below a split as a quadratic in the
-/// split) makes exactly the decisions of `cuts` without it: every counter of every depth is the
-/// same, on real parents of both rules and both families, with asymmetry deciding at a child
-/// level, and on one and several units per parent; and the cascade still equals the naive
-/// enumeration (CascadeTests.engineMatchesNaiveReference).
+/// split, runs of splits cut at once by its least value, and nodes tried on the hot window only)
+/// cuts only what `cuts` without it would cut, further down if not here: counts and survivors are
+/// the same, on real parents of both rules and both families, with asymmetry deciding at a child
+/// level, and on one and several units per parent; so are the nodes searched further at every
+/// depth (those depend on no hot window), while fewer splits are visited. The cascade still equals
+/// the naive enumeration (CascadeTests.engineMatchesNaiveReference).
 struct SplitQuadraticTests {
     @Test(arguments: [(1, 4, "1", Rule.refined, ChildFamily.relaxed), (1, 6, "1.1", .flat, .relaxed),
                       (2, 3, "1.05", .refined, .relaxed), (2, 4, "1.1", .refined, .exact), (1, 2, "1.3", .refined, .relaxed),
                       (2, 5, "1.02", .flat, .relaxed), (1, 9, "1.15", .refined, .relaxed), (2, 2, "0.95", .refined, .relaxed)])
-    func quadraticsChangeNoDecision(n0: Int, m: Int, target: String, rule: Rule, family: ChildFamily) throws {
+    func quadraticsCutNothingElse(n0: Int, m: Int, target: String, rule: Rule, family: ChildFamily) throws {
         var job = try ChildSearchStatsTests.childJob(n0: n0, m: m, target: target, rule: rule, family: family,
                                                      seed: UInt64(31 * n0 + m), parents: 16)
         let child = job.problem
@@ -76,26 +79,36 @@ struct SplitQuadraticTests {
                 let counts = try engine.expand(job, survivors: { survivors += $0 }, stop: { false }, progress: nil)
                 results.append((counts, survivors))
             }
-            let (plain, quadratic) = (results[0].0, results[1].0)
-            if threads == 1 {
-                #expect(plain == quadratic, "\(plain.stats!.values) vs \(quadratic.stats!.values)")
-            } else {
-                // With several threads each worker's hot window depends on which units it ran
-                // before, so `sweeps_decided` and `leaves_evaluated` may differ from run to run
-                // (docs/json.md); the counts and every per-depth counter may not.
-                var (a, b) = (plain, quadratic)
-                (a.stats, b.stats) = (nil, nil)
-                #expect(a == b)
-                for kind in ChildSearchStats.Kind.allCases {
-                    for depth in 0..<plain.stats!.pairs {
-                        #expect(plain.stats![kind, depth] == quadratic.stats![kind, depth], "\(kind) at depth \(depth)")
-                    }
-                }
-                #expect(plain.stats![.leafSweeps] == quadratic.stats![.leafSweeps])
-            }
+            var (plain, quadratic) = (results[0].0, results[1].0)
+            let (a, b) = (try #require(plain.stats), try #require(quadratic.stats))
+            (plain.stats, quadratic.stats) = (nil, nil)
+            #expect(plain == quadratic)
             #expect(results[0].1 == results[1].1)
+            for depth in 0..<a.pairs {
+                #expect(a[.deltaNodes, depth] == b[.deltaNodes, depth], "Δ nodes at depth \(depth)")
+                let searched = { (s: ChildSearchStats) in s[.splitNodes, depth] - s[.capCuts, depth] - s[.splitWindowCuts, depth] }
+                #expect(searched(a) == searched(b), "splits searched further at depth \(depth)")
+                #expect(b[.splitNodes, depth] <= a[.splitNodes, depth])
+                #expect(a[.splitRunCuts, depth] == 0, "no runs without the quadratic")
+            }
+            #expect(a[.leafSweeps] == b[.leafSweeps])
             // The quadratic has work to do from d = 8 on (at d = 4 these cases cut no split).
-            if child.d >= 8 { #expect(results[1].0.stats!.sum(.splitWindowCuts) > 0) }
+            if child.d >= 8 { #expect(b.sum(.splitRunCuts) > 0 && b.sum(.splitNodes) < a.sum(.splitNodes)) }
+        }
+    }
+}
+
+/// `SplitQuadratic.minimum` is the least value over the integers of the range, for every curvature
+/// the child search meets (−4, −2, 0, 2) and others, against the values one by one.
+struct SplitQuadraticMinimumTests {
+    @Test func minimumIsTheLeastValue() {
+        var rng = SeededGenerator(seed: 12)
+        for _ in 0..<4000 {
+            let q = SplitQuadratic(window: 0, y0: Int64.random(in: -10_000...10_000, using: &rng),
+                                   slope: Int64.random(in: -400...400, using: &rng),
+                                   curvature: Int64.random(in: -6...6, using: &rng))
+            let a = Int64.random(in: 0...60, using: &rng), b = a + Int64.random(in: 0...60, using: &rng)
+            #expect(q.minimum(from: a, through: b) == (a...b).map(q.value).min()!, "\(q) on [\(a), \(b)]")
         }
     }
 }

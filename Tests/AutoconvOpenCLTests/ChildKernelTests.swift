@@ -1,5 +1,5 @@
 import AutoconvCore
-import AutoconvCPU
+@testable import AutoconvCPU
 import AutoconvOpenCL
 import Testing
 import TestSupport
@@ -108,23 +108,24 @@ import TestSupport
 }
 
 /// The kernel's split quadratics (children.cl `ac_split_quadratic`, as `ChildSearch.splitQuadratic`)
-/// change nothing: with and without them (-D AC_SPLIT_QUADRATICS) the kernel's counts, survivors
-/// and every per-depth counter equal the CPU engine's, at d = 8 where splits are cut by the
-/// window bounds (at d = 4 these cases cut none, so the quadratic would have nothing to do).
+/// make the CPU's checks in the CPU's order: with them (-D AC_SPLIT_QUADRATICS) the kernel's counts,
+/// survivors and every per-depth counter equal the CPU engine's with them, and without them the
+/// CPU's without, at d = 8 where splits are cut by the window bounds and runs of them at once (at
+/// d = 4 these cases cut none, so the quadratic would have nothing to do).
 @Suite struct ChildKernelSplitQuadraticTests {
     @Test(arguments: [(2, 3, "1.05", Rule.refined, ChildFamily.relaxed), (2, 4, "1.1", .refined, .exact),
                       (2, 5, "1.02", .flat, .relaxed), (2, 2, "0.95", .refined, .relaxed)])
-    func quadraticsChangeNoDecision(n0: Int, m: Int, target: String, rule: Rule, family: ChildFamily) throws {
-        let (job, cpu) = try ChildKernelTests.countedJob(n0: n0, m: m, target: target, rule: rule, family: family, seed: UInt64(53 * n0 + m))
-        let child = job.problem
-        #expect(child.d == 8)
-        let cpuStats = try #require(cpu.counts.stats)
-        // Splits above the last pair are cut by the bounds: the quadratic's work.
-        #expect((0..<(child.d / 2 - 1)).reduce(UInt64(0)) { $0 + cpuStats[.splitWindowCuts, $1] } > 0)
-        var stripped = cpu.counts
-        stripped.stats = nil
-        var kernelStats: [[UInt64]] = []
-        for quadratics in [true, false] {
+    func kernelQuadraticsEqualCPUQuadratics(n0: Int, m: Int, target: String, rule: Rule, family: ChildFamily) throws {
+        let (job, withQuadratics) = try ChildKernelTests.countedJob(n0: n0, m: m, target: target, rule: rule, family: family,
+                                                                    seed: UInt64(53 * n0 + m))
+        #expect(job.problem.d == 8)
+        var plainEngine = CPUEngine(threads: 1)
+        plainEngine.splitQuadratics = false
+        let withoutQuadratics = try ChildKernelTests.expand(plainEngine, job)
+        // Runs of splits are cut at once: the quadratic's work.
+        #expect(try #require(withQuadratics.counts.stats).sum(.splitRunCuts) > 0)
+        for (quadratics, cpu) in [(true, withQuadratics), (false, withoutQuadratics)] {
+            let cpuStats = try #require(cpu.counts.stats)
             var configuration = OpenCLConfiguration()
             configuration.workGroupSize = 4
             configuration.ranksPerWorkItem = UInt64(UInt32.max)
@@ -137,13 +138,13 @@ import TestSupport
                         "\(kind), quadratics \(quadratics)")
             }
             #expect(deviceStats[.leafSweeps] == cpuStats[.leafSweeps])
-            var deviceCounts = counted.counts
-            deviceCounts.stats = nil
-            #expect(deviceCounts == stripped, "quadratics \(quadratics)")
-            #expect(counted.survivors == cpu.survivors, "quadratics \(quadratics)")
-            kernelStats.append(deviceStats.values)
+            var (deviceCounts, cpuCounts) = (counted.counts, cpu.counts)
+            (deviceCounts.stats, cpuCounts.stats) = (nil, nil)
+            #expect(deviceCounts == cpuCounts, "quadratics \(quadratics)")
+            #expect(counted.survivors == withoutQuadratics.survivors, "quadratics \(quadratics)")
         }
-        // The quadratic leaves the hot windows as they were, so even the sweep totals agree.
-        #expect(kernelStats[0] == kernelStats[1])
+        var (a, b) = (withQuadratics.counts, withoutQuadratics.counts)
+        (a.stats, b.stats) = (nil, nil)
+        #expect(a == b)
     }
 }
