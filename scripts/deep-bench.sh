@@ -19,8 +19,11 @@
 #
 # Environment: BASELINE=/path/to/other/autoconv also times that binary, interleaved (A B A B …),
 # checks that both give the same counts and survivors, and prints the time ratio (the baseline
-# must have `bench-children`: a build of this branch or later).
-# THREADS (default: all cores), BACKEND (cpu or opencl; default cpu), STATS=1 adds the counters.
+# must have `bench-children`: a build of this branch or later). Several baselines, separated by
+# colons, are all interleaved, each with its own ratio.
+# THREADS (default: all cores), BACKEND (cpu or opencl; default cpu), STATS=1 adds the counters,
+# TARGET expands the parents at that target instead of the cascade's (e.g. 1.13 on d8, where
+# children survive, to compare survivors).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workload=${1:-d16}
@@ -33,6 +36,7 @@ bin=.build/release/autoconv
 flags=(--backend "${BACKEND:-cpu}" --json)
 [[ -n "${THREADS:-}" ]] && flags+=(--threads "$THREADS")
 [[ "${STATS:-0}" == 1 ]] && flags+=(--stats)
+[[ -n "${TARGET:-}" ]] && flags+=(--target "$TARGET")
 
 # The d = 8 survivors of `cascade --n 2 --m 20 --target T` in RUN (created once; an interrupted
 # creation resumes): prints the file's path.
@@ -75,8 +79,9 @@ j = json.load(sys.stdin)
 print(j["seconds"][0], j["parents"], j["children"], j["asym_pruned"], j["test_pruned"], j["survivors"], j["survivors_sha256"], json.dumps(j.get("stats")))'
 }
 
-binaries=("$bin")
-[[ -n "${BASELINE:-}" ]] && binaries=("$BASELINE" "$bin")
+baselines=()
+[[ -n "${BASELINE:-}" ]] && IFS=: read -r -a baselines <<<"$BASELINE"
+binaries=("${baselines[@]}" "$bin")
 declare -A total
 declare -A counts
 echo "binary seconds parents children asym_pruned test_pruned survivors survivors_sha256 stats"
@@ -94,6 +99,6 @@ for ((r = 0; r < repeats; r++)); do
         counts[x]=$key
     done
 done
-if [[ -n "${BASELINE:-}" ]]; then
-    python3 -c "print('baseline / this build, total time over $repeats interleaved runs: %.2f' % (${total[$BASELINE]} / ${total[$bin]}))"
-fi
+for b in "${baselines[@]}"; do
+    python3 -c "print('$b / this build, total time over $repeats interleaved runs: %.2f' % (${total[$b]} / ${total[$bin]}))"
+done

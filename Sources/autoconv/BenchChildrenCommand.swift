@@ -82,7 +82,7 @@ struct BenchChildrenCommand: ParsableCommand {
             seconds.append(watch.seconds)
             if round == 0 { hash = digest; survivors = found }
         }
-        let digest = SHA256.hex(hash.finalize())
+        let digest = hash.hexDigest()
         if let output {
             // A level file is sorted and free of duplicates (SurvivorSorter's order).
             let writer = try SurvivorWriter(path: output, header: SurvivorFormat.Header(

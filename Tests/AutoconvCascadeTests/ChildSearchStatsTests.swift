@@ -98,6 +98,44 @@ struct SplitQuadraticTests {
     }
 }
 
+/// The child search with its split quadratics and runs classifies every child as the naive
+/// enumeration does (each child of each pattern, `Evaluator.verdict` from scratch), at d = 8 where
+/// runs of splits are cut at once, on one thread and two.
+struct SplitRunNaiveTests {
+    @Test(arguments: [(2, 3, "1.05", Rule.refined, ChildFamily.relaxed), (2, 4, "1.1", .refined, .exact),
+                      (2, 5, "1.02", .flat, .relaxed)])
+    func runsCutOnlyFailingChildren(n0: Int, m: Int, target: String, rule: Rule, family: ChildFamily) throws {
+        var job = try ChildSearchStatsTests.childJob(n0: n0, m: m, target: target, rule: rule, family: family,
+                                                     seed: UInt64(7 * n0 + m), parents: 10)
+        let evaluator = Evaluator(problem: job.problem)
+        var expected = ChildCounts(), expectedSurvivors: [[Int]] = []
+        for parent in job.parents {
+            NaiveCascade.forEachPattern(of: parent, family: family) { children in
+                for child in children {
+                    expected.children += 1
+                    switch evaluator.verdict(child, cutoffs: job.cutoffs) {
+                    case .asymmetryPruned: expected.asymmetryPruned += 1
+                    case .testPruned: expected.testPruned += 1
+                    case .survivor:
+                        expected.survivors += 1
+                        expectedSurvivors.append(child)
+                    }
+                }
+            }
+        }
+        job.collectStats = true
+        for threads in [1, 2] {
+            var survivors: [[Int]] = []
+            var counts = try CPUEngine(threads: threads).expand(job, survivors: { survivors += $0 }, stop: { false }, progress: nil)
+            #expect(try #require(counts.stats).sum(.splitRunCuts) > 0, "runs are cut here")
+            counts.stats = nil
+            #expect(counts.children == expected.children && counts.asymmetryPruned == expected.asymmetryPruned)
+            #expect(counts.testPruned == expected.testPruned && counts.survivors == expected.survivors)
+            #expect(Set(survivors) == Set(expectedSurvivors) && survivors.count == expectedSurvivors.count)
+        }
+    }
+}
+
 /// `SplitQuadratic.minimum` is the least value over the integers of the range, for every curvature
 /// the child search meets (−4, −2, 0, 2) and others, against the values one by one.
 struct SplitQuadraticMinimumTests {

@@ -29,29 +29,12 @@ enum NaiveCascade {
                 let total = Compositions.count(parts: problem.d, sum: problem.S).exactly(UInt64.self)!
                 for rank in 0..<total { _ = classify(Compositions.unrank(rank, parts: problem.d, sum: problem.S)!) }
             } else {
-                let dp = problem.d / 2
-                let deltas = parameters.family.deltas
                 for parent in parents {
                     summary.parents += 1
-                    for code in 0..<Int(pow(deltas.width, dp - 1)) {
-                        var pattern: [Int] = [], rest = code
-                        for _ in 0..<(dp - 1) {
-                            pattern.append(deltas.low + rest % deltas.width)
-                            rest /= deltas.width
-                        }
-                        guard let sums = Children.pairSums(parent: parent, pattern: pattern) else { continue }
+                    forEachPattern(of: parent, family: parameters.family) { children in
                         summary.patterns += 1
                         var anySurvivor = false
-                        var splits = [Int](repeating: 0, count: dp)
-                        while true {
-                            var child: [Int] = []
-                            for i in 0..<dp { child += [splits[i], sums[i] - splits[i]] }
-                            if classify(child) { anySurvivor = true }
-                            var i = 0
-                            while i < dp && splits[i] == sums[i] { splits[i] = 0; i += 1 }
-                            if i == dp { break }
-                            splits[i] += 1
-                        }
+                        for child in children where classify(child) { anySurvivor = true }
                         if !anySurvivor { summary.patternsPruned += 1 }
                     }
                 }
@@ -63,6 +46,33 @@ enum NaiveCascade {
             if parents.isEmpty { break }
         }
         return summaries
+    }
+
+    /// Every child of `parent` in `family`, pattern by pattern (Δ_1 … Δ_{dp−1} with a valid
+    /// pair sum each): `body` gets each pattern's children, every split of every pair.
+    static func forEachPattern(of parent: [Int], family: ChildFamily, _ body: ([[Int]]) -> Void) {
+        let dp = parent.count
+        let deltas = family.deltas
+        for code in 0..<pow(deltas.width, dp - 1) {
+            var pattern: [Int] = [], rest = code
+            for _ in 0..<(dp - 1) {
+                pattern.append(deltas.low + rest % deltas.width)
+                rest /= deltas.width
+            }
+            guard let sums = Children.pairSums(parent: parent, pattern: pattern) else { continue }
+            var children: [[Int]] = []
+            var splits = [Int](repeating: 0, count: dp)
+            while true {
+                var child: [Int] = []
+                for i in 0..<dp { child += [splits[i], sums[i] - splits[i]] }
+                children.append(child)
+                var i = 0
+                while i < dp && splits[i] == sums[i] { splits[i] = 0; i += 1 }
+                if i == dp { break }
+                splits[i] += 1
+            }
+            body(children)
+        }
     }
 
     private static func pow(_ base: Int, _ exponent: Int) -> Int {
