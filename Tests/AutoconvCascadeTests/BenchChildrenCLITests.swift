@@ -9,18 +9,18 @@ import TestSupport
 /// counts and `survivors_sha256` are those of the CPU engine's expansion of the same parents, the
 /// digest taken over the survivors in order, each part as 4 little-endian bytes.
 struct BenchChildrenCLITests {
-    /// The d = 4 survivors of (2, 3) at 1.05, the parents the child-search tests use.
+    /// The 9 level-0 survivors (d = 2) of (1, 10) at target 1, whose 29,769 children include the
+    /// 246 survivors at d = 4 of the known answer.
     static func levelFile() throws -> String {
         let run = CascadeCLITests.directory()
-        let made = try CLIRunner.run(["cascade", "--n", "2", "--m", "3", "--target", "1.05", "--max-d", "4", "--dir", run, "--quiet"])
-        #expect(made.exitCode == 1, "not proven at d = 4: \(made)")
+        let made = try CLIRunner.run(["cascade", "--n", "1", "--m", "10", "--target", "1", "--max-d", "2", "--dir", run, "--quiet"])
+        #expect(made.exitCode == 1, "not proven at d = 2: \(made)")
         return run + "/level-0.surv"
     }
 
     @Test func countsAndDigestAreTheEngines() throws {
         let file = try Self.levelFile()
-        // At 1.2 many children survive, so the digest covers real survivors.
-        let result = try CLIRunner.run(["bench-children", file, "--target", "1.2", "--backend", "cpu", "--threads", "1", "--json"])
+        let result = try CLIRunner.run(["bench-children", file, "--backend", "cpu", "--threads", "1", "--json"])
         #expect(result.exitCode == 0, "\(result)")
         let json = try #require(result.json, "\(result)")
 
@@ -28,7 +28,7 @@ struct BenchChildrenCLITests {
         var parents: [[Int]] = []
         while let parent = try reader.next() { parents.append(parent) }
         let problem = try reader.header.problem.nextLevel()
-        let job = ChildJob(problem: problem, cutoffs: ProveCutoffs(problem: problem, target: Fraction(6, 5)),
+        let job = ChildJob(problem: problem, cutoffs: ProveCutoffs(problem: problem, target: reader.header.target),
                            deltas: ChildFamily.relaxed.deltas, parents: parents)
         var digest = SHA256(), survivors = 0
         let counts = try CPUEngine(threads: 1).expand(job, survivors: { batch in
