@@ -156,8 +156,8 @@ inline void ac_child_tree_place(ac_child_tree *f, const int i, const int a, cons
 
 /*
  * Whether some window fails every child below the node where pairs < i are split and Δ_i is
- * known (and Δ_{i+1} too when `sigma_known`). ChildSearch.cuts explains the bounds: the fixed
- * conv, plus 2u_j·σmin_b for fixed bin j and free pair b (both of b's bins inside the window),
+ * known (and Δ_{i+1} too when `sigma_known`). ChildSearch's type comment explains the bounds:
+ * the fixed conv, plus 2u_j·σmin_b for fixed bin j and free pair b (both of b's bins inside the window),
  * plus σmin_b·σmin_b' for free pairs (their whole product inside), less the coefficient times
  * W_int <= fixed mass in range + min(free mass, Σ σmax_b over free pairs meeting the range) and
  * the constant of the correction (common.cl).

@@ -212,7 +212,7 @@ final class ChildSearch<Stats: ChildStatsMode> {
                     continue
                 }
                 place(pair: i, Int64(v), Int64(sigma - v), sign: 1)
-                if decided && cuts(fixedPairs: i + 1, sigma: nil) {
+                if decided && cuts(fixedPairs: i + 1) {
                     count(.splitWindowCuts, i)
                     result.counts.children += clippedChild
                     result.counts.testPruned += clippedChild
@@ -275,10 +275,10 @@ final class ChildSearch<Stats: ChildStatsMode> {
     }
 
     /// Whether some window prunes every child below the node where pairs < i are split and
-    /// Δ_i = delta[i] is known; `sigma` is σ_i when Δ_{i+1} = delta[i+1] is known too, else nil.
-    /// See the type's comment.
-    private func cuts(fixedPairs i: Int, sigma: Int?) -> Bool {
-        prepareBounds(fixedPairs: i, sigma: sigma)
+    /// Δ_i = delta[i] is known (a split's node; `descend` checks its (pair, Δ) nodes itself). See
+    /// the type's comment.
+    private func cuts(fixedPairs i: Int) -> Bool {
+        prepareBounds(fixedPairs: i, sigma: nil)
         return windowValue(hot) > base[hot] || scanCuts()
     }
 

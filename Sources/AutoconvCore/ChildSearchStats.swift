@@ -17,7 +17,8 @@ public struct ChildSearchStats: Hashable, Sendable {
         case deltaNodes
         /// Those cut by asymmetry (only at the pair that decides Δ_{n/2}).
         case asymmetryCuts
-        /// Those cut by the window lower bound (`ChildSearch.cuts` with σ_i known).
+        /// Those cut by the window lower bound at the node (σ_i known; with split quadratics the hot
+        /// window only, `ChildSearch.descend`).
         case deltaWindowCuts
         /// Splits (pair i, v) with children in the range.
         case splitNodes

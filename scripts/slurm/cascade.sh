@@ -66,6 +66,9 @@ usage() {
     exit 2
 }
 die() { echo "cascade.sh: $*" >&2; exit 2; }
+script=cascade.sh
+# shellcheck source=checks.sh
+. "$here/checks.sh"
 
 run="" shards="" gpus="" sbatch_array="" sbatch_merge="" bin="" max_requeues=3 logs="" local=0
 while [ $# -gt 0 ]; do
@@ -94,26 +97,13 @@ for arg in "$@"; do
             die "$arg is cascade.sh's to give: pass CASCADE ARGS without it" ;;
     esac
 done
-if [ -z "$bin" ]; then
-    bin=$(command -v autoconv || true)
-fi
-[ -n "$bin" ] && [ -x "$bin" ] && [ -f "$bin" ] || die "no autoconv executable; pass --autoconv BIN"
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+bin=$(autoconv_binary "$bin")
 run=$(realpath -m "$run")
 logs=$(realpath -m "${logs:-$run.logs}")
 case $logs/ in
     "$run"/*) die "--logs $logs is inside RUN: autoconv refuses to start a run in a folder that is not empty" ;;
 esac
-if [ "$local" -eq 0 ]; then
-    for path in "$run" "$logs"; do
-        for tmp in /tmp "${TMPDIR:-/tmp}"; do
-            tmp=$(realpath -m "$tmp")
-            case $path/ in
-                "$tmp"/*) die "$path is under $tmp, which is not shared between nodes: put RUN on a shared filesystem (or pass --local on a single-node cluster)" ;;
-            esac
-        done
-    done
-fi
+[ "$local" -eq 1 ] || refuse_node_local "$run" "$logs"
 
 # Where the run stands: new, a level in progress (whole or sharded), or ended.
 field() { sed -n "s/^$1 //p" "$run/state" | head -n 1; }

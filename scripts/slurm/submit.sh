@@ -13,6 +13,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+script=submit.sh
+# shellcheck source=checks.sh
+. "$here/checks.sh"
 out="" shards="" pieces=1 bin="" certificate=0 sbatch_extra=""
 while [ $# -gt 0 ]; do
     case $1 in
@@ -34,16 +37,9 @@ if ! [[ $shards =~ ^[1-9][0-9]*$ && $pieces =~ ^[1-9][0-9]*$ ]]; then
     echo "submit.sh: --shards and --pieces must be positive integers" >&2
     exit 2
 fi
-if [ -z "$bin" ]; then
-    bin=$(command -v autoconv || true)
-fi
-if [ -z "$bin" ] || [ ! -x "$bin" ]; then
-    echo "submit.sh: no autoconv executable; pass --autoconv BIN" >&2
-    exit 2
-fi
+bin=$(autoconv_binary "$bin")
 mkdir -p "$out/logs"
 out=$(cd "$out" && pwd)
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 
 export AUTOCONV_PIECES=$pieces AUTOCONV_CERTIFICATE=$certificate
 # shellcheck disable=SC2086  # $sbatch_extra is a list of options

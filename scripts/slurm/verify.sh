@@ -14,6 +14,9 @@
 # (default: a random one, printed), so that the check can be repeated. A failing task cancels the
 # merge job (--kill-on-invalid-dep=yes) instead of leaving it waiting.
 set -euo pipefail
+script=verify.sh
+# shellcheck source=checks.sh
+. "$(cd "$(dirname "$0")" && pwd)/checks.sh"
 
 run="" parts="" seed="" sample="" bin="" sbatch_extra="" local=0
 while [ $# -gt 0 ]; do
@@ -35,16 +38,8 @@ fi
 if ! [[ $parts =~ ^[1-9][0-9]*$ ]]; then echo "verify.sh: --parts must be a positive integer" >&2; exit 2; fi
 if [ ! -f "$run/state" ]; then echo "verify.sh: '$run' is not a cascade run directory" >&2; exit 2; fi
 run=$(cd "$run" && pwd)
-case "$run/" in
-    /tmp/*|"${TMPDIR:-/tmp}"/*)
-        if [ "$local" -eq 0 ]; then
-            echo "verify.sh: '$run' is on a node-local temporary file system; the tasks need a shared one (or pass --local on a single-node cluster)" >&2
-            exit 2
-        fi ;;
-esac
-if [ -z "$bin" ]; then bin=$(command -v autoconv || true); fi
-if [ -z "$bin" ] || [ ! -x "$bin" ]; then echo "verify.sh: no autoconv executable; pass --autoconv BIN" >&2; exit 2; fi
-bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+[ "$local" -eq 1 ] || refuse_node_local "$run"
+bin=$(autoconv_binary "$bin")
 seed=${seed:-$(( (RANDOM << 30) | (RANDOM << 15) | RANDOM ))}
 echo "verify.sh: seed $seed" >&2
 mkdir -p "$run/verify/logs"
